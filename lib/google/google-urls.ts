@@ -1,0 +1,39 @@
+/**
+ * Where the library reaches Google. Every HTTP call the library makes goes to one of these,
+ * so pointing them at `GoogleOAuth2Emulator` (or at another universe) redirects all of it.
+ */
+export interface GoogleUrls {
+  /** OAuth2 token endpoint (jwt-bearer grant). */
+  token: string;
+  /** Tokeninfo endpoint for access and ID tokens. */
+  tokenInfo: string;
+  /** OpenID Connect userinfo endpoint. */
+  userInfo: string;
+  /** JWK set (v3 certs) used to verify Google ID tokens. */
+  certs: string;
+  /** IAM Credentials API root (`…/v1/projects/-/serviceAccounts/{email}:signJwt` is under it). */
+  iamCredentials: string;
+  /** Metadata server root (`…/computeMetadata/v1/` is under it). */
+  metadata: string;
+  /** Root URL of Google's REST APIs: the `rootUrl` that googleapis clients take. */
+  apiRoot: string;
+}
+
+export const DEFAULT_GOOGLE_URLS: Readonly<GoogleUrls> = Object.freeze({
+  token: 'https://oauth2.googleapis.com/token',
+  tokenInfo: 'https://oauth2.googleapis.com/tokeninfo',
+  userInfo: 'https://openidconnect.googleapis.com/v1/userinfo',
+  certs: 'https://www.googleapis.com/oauth2/v3/certs',
+  iamCredentials: 'https://iamcredentials.googleapis.com',
+  metadata: 'http://169.254.169.254',
+  apiRoot: 'https://www.googleapis.com/',
+});
+
+/** Fills in Google's own URLs for the ones not given. */
+export function resolveGoogleUrls(overrides: Partial<GoogleUrls> = {}): GoogleUrls {
+  const urls = { ...DEFAULT_GOOGLE_URLS };
+  for (const [name, value] of Object.entries(overrides) as [keyof GoogleUrls, string][]) {
+    if (value !== undefined) urls[name] = value;
+  }
+  return urls;
+}
