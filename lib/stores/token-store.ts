@@ -1,0 +1,40 @@
+/**
+ * An access token as the token cache keeps it: the token, when it stops working, and what it
+ * grants. Never a private key or any other long-lived secret.
+ */
+export interface StoredToken {
+  /** The OAuth2 access token (`ya29.…`). */
+  accessToken: string;
+  /** When the token stops working, in milliseconds since the epoch. */
+  expiresAt: number;
+  /** The scopes the token was minted for, sorted and without duplicates. */
+  scopes: string[];
+  /** The Workspace user the token acts as (domain-wide delegation), if any. */
+  subject?: string;
+}
+
+/** A held cross-instance lock; `release()` frees it only if this holder still owns it. */
+export interface TokenStoreLock {
+  release(): Promise<void>;
+}
+
+/**
+ * Where minted service-account tokens are kept, so that every instance of an app shares them.
+ *
+ * Keys are opaque strings made by the library (a hash: no email or token in clear). A store
+ * keeps each entry at most until its token's `expiresAt` and never returns an expired one.
+ */
+export interface TokenStore {
+  get(key: string): Promise<StoredToken | undefined>;
+  /** Stores the token until its `expiresAt`. */
+  set(key: string, token: StoredToken): Promise<void>;
+  delete(key: string): Promise<void>;
+  /**
+   * Optional: takes a lock on `key` for at most `ttlMs`, so that one instance in a fleet mints
+   * while the others wait. Resolves to the lock, or `null` when another holder has it.
+   */
+  lock?(key: string, ttlMs: number): Promise<TokenStoreLock | null>;
+}
+
+/** Injection token of the `TokenStore` the module uses (the same name as the interface). */
+export const TokenStore = Symbol('TokenStore');
