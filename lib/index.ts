@@ -1,1 +1,18 @@
-export const placeholder = 1;
+export { OAuth2Module } from './oauth2.module.js';
+export type { OAuth2ModuleOptions, EndpointsOptions } from './oauth2.options.js';
+export { OAUTH2_MODULE_OPTIONS } from './oauth2.module-definition.js';
+
+export type { GoogleUrls } from './google/google-urls.js';
+export { DEFAULT_GOOGLE_URLS } from './google/google-urls.js';
+export { GoogleOAuth2Error } from './google/google-oauth2.error.js';
+export type { GoogleEndpointName } from './google/google-oauth2.error.js';
+
+export { ServiceAccountCredentialsFactory } from './service-account/service-account-credentials.factory.js';
+export type { ServiceAccountAccessToken } from './service-account/service-account-credentials.factory.js';
+export type { ServiceAccountKey } from './service-account/service-account-key.js';
+export { ServiceAccountKeyError } from './service-account/service-account-key.js';
+
+export { TokenStore } from './stores/token-store.js';
+export type { StoredToken, TokenStoreLock } from './stores/token-store.js';
+export { MemoryTokenStore } from './stores/memory-token-store.js';
+export type { MemoryTokenStoreOptions } from './stores/memory-token-store.js';

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { ENDPOINTS_EXPORTS, ENDPOINTS_PROVIDERS } from './endpoints/endpoints.providers.js';
+import { ConfigurableOAuth2Module } from './oauth2.module-definition.js';
+import { CORE_PROVIDERS } from './oauth2.providers.js';
+import { ServiceAccountCredentialsFactory } from './service-account/service-account-credentials.factory.js';
+import { TokenStore } from './stores/token-store.js';
+
+/**
+ * Google OAuth2 for Nest: callers' tokens (`@Scopes`, `@InjectCredentials`,
+ * `EndpointsCredentials`) and service-account tokens through a shared token store
+ * (`ServiceAccountCredentialsFactory`). Configure with `forRoot` or `forRootAsync`.
+ */
+@Module({
+  providers: [...CORE_PROVIDERS, ServiceAccountCredentialsFactory, ...ENDPOINTS_PROVIDERS],
+  exports: [ServiceAccountCredentialsFactory, TokenStore, ...ENDPOINTS_EXPORTS],
+})
+export class OAuth2Module extends ConfigurableOAuth2Module {}

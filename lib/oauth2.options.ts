@@ -1,0 +1,42 @@
+import type { GoogleUrls } from './google/google-urls.js';
+import type { ServiceAccountKey } from './service-account/service-account-key.js';
+import type { TokenStore } from './stores/token-store.js';
+
+/** How the module accepts the Google tokens that callers send. */
+export interface EndpointsOptions {
+  /** OAuth client ids (a token's `azp`, or `aud`) whose tokens are accepted. */
+  allowedClientIds?: string[];
+  /**
+   * Accept a valid Google token minted for any OAuth client. Off by default: a token that a
+   * user gave some other app must not get into this one. The module warns at boot when it is on.
+   */
+  allowAnyClient?: boolean;
+  /** Audiences (`aud`) accepted on Google ID tokens. */
+  audiences?: string[];
+  /** Accept Google ID tokens (JWT) besides access tokens. */
+  acceptIdTokens?: boolean;
+  /** Also read the token from the `access_token` query parameter (RFC 6750 §2.3). Off by default. */
+  allowQueryToken?: boolean;
+  /** `realm` of the `WWW-Authenticate` challenge. Default: `"google"`. */
+  realm?: string;
+}
+
+export interface OAuth2ModuleOptions {
+  /**
+   * The service account that mints tokens: the console's JSON key, the `{ client_id,
+   * client_email, private_key }` form, or a path to the JSON key file. Absent: Application
+   * Default Credentials (`GOOGLE_APPLICATION_CREDENTIALS`, then the metadata server).
+   */
+  serviceAccount?: ServiceAccountKey | string;
+  /** Where minted tokens are kept and shared. Default: a bounded in-memory store. */
+  tokenStore?: TokenStore;
+  endpoints?: EndpointsOptions;
+  /** Where Google is: its real endpoints by default; the emulator in tests. */
+  google?: Partial<GoogleUrls>;
+  /** Refresh a minted token this long before it expires, and never hand out one closer. Default 300. */
+  refreshMarginSeconds?: number;
+  /** Timeout of every HTTP call the library makes to Google, in milliseconds. Default 10000. */
+  requestTimeoutMs?: number;
+  /** Timeout of every call to the token store, in milliseconds; past it the store is skipped. Default 1000. */
+  storeTimeoutMs?: number;
+}

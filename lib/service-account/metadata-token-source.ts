@@ -1,0 +1,66 @@
+import type { GoogleHttpClient } from '../google/google-http-client.js';
+import { GoogleOAuth2Error } from '../google/google-oauth2.error.js';
+import { readTokenResponse } from './jwt-bearer-grant.js';
+import type { MintedToken, TokenRequest, TokenSource } from './token-source.js';
+
+const DEFAULT_ACCOUNT = 'computeMetadata/v1/instance/service-accounts/default';
+
+/**
+ * Mints through the metadata server (Cloud Run, GKE, GCE, App Engine): no key on the machine.
+ * It cannot act as a user; `KeylessTokenSource` adds that through IAM signJwt.
+ */
+export class MetadataTokenSource implements TokenSource {
+  private email?: Promise<string>;
+
+  constructor(
+    private readonly http: GoogleHttpClient,
+    private readonly metadataUrl: string,
+  ) {}
+
+  serviceAccountEmail(): Promise<string> {
+    this.email ??= this.fetchEmail().catch((err: unknown) => {
+      this.email = undefined; // the next call asks again
+      throw err;
+    });
+    return this.email;
+  }
+
+  async mint(request: TokenRequest): Promise<MintedToken> {
+    if (request.subject) {
+      throw new GoogleOAuth2Error(
+        'metadata',
+        'unsupported',
+        'the metadata server cannot act as a user',
+      );
+    }
+    const url = new URL(`${DEFAULT_ACCOUNT}/token`, withSlash(this.metadataUrl));
+    url.searchParams.set('scopes', request.scopes.join(','));
+    const sentAt = Date.now();
+    const { data } = await this.http.request<{ access_token?: unknown; expires_in?: unknown }>({
+      endpoint: 'metadata',
+      method: 'GET',
+      url: url.toString(),
+      headers: { 'Metadata-Flavor': 'Google' },
+    });
+    return readTokenResponse('metadata', data, sentAt);
+  }
+
+  private async fetchEmail(): Promise<string> {
+    const { data } = await this.http.request<string>({
+      endpoint: 'metadata',
+      method: 'GET',
+      url: new URL(`${DEFAULT_ACCOUNT}/email`, withSlash(this.metadataUrl)).toString(),
+      headers: { 'Metadata-Flavor': 'Google' },
+      text: true,
+    });
+    const email = String(data).trim();
+    if (!email.includes('@')) {
+      throw new GoogleOAuth2Error('metadata', 'invalid_response', 'no service-account email');
+    }
+    return email;
+  }
+}
+
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}

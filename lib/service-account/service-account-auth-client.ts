@@ -1,0 +1,83 @@
+import { AuthClient, gaxios } from 'google-auth-library';
+import type { StoredToken } from '../stores/token-store.js';
+
+/** The tokens of one (scopes, user), as the auth client needs them. */
+export interface BoundTokenSource {
+  token(): Promise<StoredToken>;
+  /** Google refused this token: drop it so that the next `token()` mints afresh. */
+  invalidate(accessToken: string): Promise<void>;
+}
+
+/**
+ * A google-auth-library `AuthClient` whose tokens come through the token store, so that any
+ * googleapis / `@googleapis/*` client takes it as `auth`. When an API answers 401 (the token
+ * was revoked or expired early), it drops the token, mints once more and retries once.
+ */
+export class ServiceAccountAuthClient extends AuthClient {
+  constructor(
+    private readonly tokens: BoundTokenSource,
+    transporter: gaxios.Gaxios,
+  ) {
+    super({ transporter });
+  }
+
+  override async getAccessToken(): Promise<{ token: string; res: null }> {
+    const token = await this.current();
+    return { token: token.accessToken, res: null };
+  }
+
+  override async getRequestHeaders(): Promise<Headers> {
+    const token = await this.current();
+    return this.addSharedMetadataHeaders(
+      new Headers({ authorization: `Bearer ${token.accessToken}` }),
+    );
+  }
+
+  override async request<T>(options: gaxios.GaxiosOptions): Promise<gaxios.GaxiosResponse<T>> {
+    const first = await this.current();
+    try {
+      return await this.send<T>(options, first.accessToken);
+    } catch (err) {
+      if (!isUnauthorized(err) || !isReplayable(options.data)) throw err;
+      await this.tokens.invalidate(first.accessToken);
+      const fresh = await this.current();
+      return this.send<T>(options, fresh.accessToken);
+    }
+  }
+
+  private async current(): Promise<StoredToken> {
+    const token = await this.tokens.token();
+    this.credentials = {
+      access_token: token.accessToken,
+      expiry_date: token.expiresAt,
+      token_type: 'Bearer',
+    };
+    return token;
+  }
+
+  private send<T>(
+    options: gaxios.GaxiosOptions,
+    accessToken: string,
+  ): Promise<gaxios.GaxiosResponse<T>> {
+    const headers = gaxios.Gaxios.mergeHeaders(options.headers, {
+      authorization: `Bearer ${accessToken}`,
+    });
+    return this.transporter.request<T>({
+      ...options,
+      headers: this.addSharedMetadataHeaders(headers),
+    });
+  }
+}
+
+function isUnauthorized(err: unknown): boolean {
+  return err instanceof gaxios.GaxiosError && err.response?.status === 401;
+}
+
+/** A streamed body has been consumed by the first try and cannot be sent again. */
+function isReplayable(body: unknown): boolean {
+  return !(
+    body &&
+    typeof body === 'object' &&
+    typeof (body as { pipe?: unknown }).pipe === 'function'
+  );
+}

@@ -1,0 +1,18 @@
+import { createHash } from 'node:crypto';
+import type { TokenRequest } from './token-source.js';
+
+/**
+ * The store key of one (service account, scopes, user): a hash, so that no email appears in
+ * clear in a shared store, with separators, so that no two different requests share a key.
+ * Scopes arrive sorted and de-duplicated: any order of the same scopes hits the same entry.
+ */
+export function tokenCacheKey(serviceAccountEmail: string, request: TokenRequest): string {
+  const digest = createHash('sha256')
+    .update(serviceAccountEmail)
+    .update('\0')
+    .update(request.scopes.join(' '))
+    .update('\0')
+    .update(request.subject ?? '')
+    .digest('base64url');
+  return `sa-token:v1:${digest}`;
+}
