@@ -1,1 +1,10 @@
-export const t = 1;
+export { GoogleOAuth2Emulator, EMULATOR_ENDPOINTS } from './emulator/index.js';
+export type {
+  EmulatedUser,
+  EmulatorClockApi,
+  EmulatorEndpoint,
+  EmulatorFault,
+  GoogleOAuth2EmulatorOptions,
+  RecordedRequest,
+  ServiceAccountKeyFile,
+} from './emulator/index.js';
