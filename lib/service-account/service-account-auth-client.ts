@@ -1,4 +1,4 @@
-import { AuthClient, gaxios } from 'google-auth-library';
+import { gaxios, OAuth2Client } from 'google-auth-library';
 import type { StoredToken } from '../stores/token-store.js';
 
 /** The tokens of one (scopes, user), as the auth client needs them. */
@@ -8,12 +8,17 @@ export interface BoundTokenSource {
   invalidate(accessToken: string): Promise<void>;
 }
 
+type AccessTokenCallback = Parameters<OAuth2Client['getAccessToken']>[0];
+type RequestCallback<T> = (err: Error | null, res?: gaxios.GaxiosResponse<T> | null) => void;
+
 /**
- * A google-auth-library `AuthClient` whose tokens come through the token store, so that any
- * googleapis / `@googleapis/*` client takes it as `auth`. When an API answers 401 (the token
- * was revoked or expired early), it drops the token, mints once more and retries once.
+ * A google-auth-library auth client whose tokens come through the token store, so that any
+ * googleapis / `@googleapis/*` client takes it as `auth`. It is an `OAuth2Client`, as the
+ * library's own `JWT` and `Compute` are, because that is the type those clients' `auth` accepts.
+ * When an API answers 401 (the token was revoked or expired early), it drops the token, mints
+ * once more and retries once.
  */
-export class ServiceAccountAuthClient extends AuthClient {
+export class ServiceAccountAuthClient extends OAuth2Client {
   constructor(
     private readonly tokens: BoundTokenSource,
     transporter: gaxios.Gaxios,
@@ -21,9 +26,17 @@ export class ServiceAccountAuthClient extends AuthClient {
     super({ transporter });
   }
 
-  override async getAccessToken(): Promise<{ token: string; res: null }> {
-    const token = await this.current();
-    return { token: token.accessToken, res: null };
+  override getAccessToken(): Promise<{ token: string; res: null }>;
+  override getAccessToken(callback: AccessTokenCallback): void;
+  override getAccessToken(
+    callback?: AccessTokenCallback,
+  ): Promise<{ token: string; res: null }> | void {
+    const result = this.current().then((token) => ({ token: token.accessToken, res: null }));
+    if (!callback) return result;
+    result.then(
+      ({ token }) => callback(null, token),
+      (err: Error) => callback(err as never),
+    );
   }
 
   override async getRequestHeaders(): Promise<Headers> {
@@ -33,7 +46,23 @@ export class ServiceAccountAuthClient extends AuthClient {
     );
   }
 
-  override async request<T>(options: gaxios.GaxiosOptions): Promise<gaxios.GaxiosResponse<T>> {
+  override request<T>(options: gaxios.GaxiosOptions): Promise<gaxios.GaxiosResponse<T>>;
+  override request<T>(options: gaxios.GaxiosOptions, callback: RequestCallback<T>): void;
+  override request<T>(
+    options: gaxios.GaxiosOptions,
+    callback?: RequestCallback<T>,
+  ): Promise<gaxios.GaxiosResponse<T>> | void {
+    const result = this.requestWithOneRetry<T>(options);
+    if (!callback) return result;
+    result.then(
+      (res) => callback(null, res),
+      (err: gaxios.GaxiosError) => callback(err, err.response as gaxios.GaxiosResponse<T>),
+    );
+  }
+
+  private async requestWithOneRetry<T>(
+    options: gaxios.GaxiosOptions,
+  ): Promise<gaxios.GaxiosResponse<T>> {
     const first = await this.current();
     try {
       return await this.send<T>(options, first.accessToken);

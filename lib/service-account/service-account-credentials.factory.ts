@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import type { AuthClient } from 'google-auth-library';
+import type { OAuth2Client } from 'google-auth-library';
 import { GoogleHttpClient } from '../google/google-http-client.js';
 import type { OAuth2Config } from '../oauth2.config.js';
 import { OAUTH2_CONFIG } from '../oauth2.constants.js';
@@ -57,7 +57,7 @@ export class ServiceAccountCredentialsFactory implements OnModuleInit {
    * An `AuthClient` for googleapis / `@googleapis/*` clients (`auth: factory.build(...)`) whose
    * tokens come through the token store; it re-mints and retries once on a 401.
    */
-  build(scopes: string | readonly string[], user?: string): AuthClient {
+  build(scopes: string | readonly string[], user?: string): OAuth2Client {
     const request = tokenRequest(scopes, user);
     return new ServiceAccountAuthClient(
       {

@@ -1,0 +1,147 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Test } from '@nestjs/testing';
+import {
+  OAuth2Module,
+  ServiceAccountCredentialsFactory,
+  type OAuth2ModuleOptions,
+} from 'nestjs-google-oauth2';
+import { GoogleOAuth2Emulator, type ServiceAccountKeyFile } from 'nestjs-google-oauth2/testing';
+
+describe('service-account configuration at boot', () => {
+  const emulator = new GoogleOAuth2Emulator();
+  let key: ServiceAccountKeyFile;
+  let dir: string;
+  let keyLine: string; // a line of key material: no message may contain it
+  const savedAdc = process.env.GOOGLE_APPLICATION_CREDENTIALS;
+
+  beforeAll(async () => {
+    await emulator.start();
+    key = emulator.createServiceAccount();
+    keyLine = key.private_key.split('\n')[1]!;
+    dir = await mkdtemp(join(tmpdir(), 'sa-boot-'));
+  });
+  afterEach(() => {
+    if (savedAdc === undefined) delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
+    else process.env.GOOGLE_APPLICATION_CREDENTIALS = savedAdc;
+  });
+  afterAll(async () => {
+    await emulator.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function bootError(options: OAuth2ModuleOptions): Promise<Error> {
+    const moduleRef = await Test.createTestingModule({
+      imports: [OAuth2Module.forRoot({ google: emulator.urls, ...options })],
+    }).compile();
+    const app = moduleRef.createNestApplication();
+    try {
+      await app.init();
+    } catch (err) {
+      expect((err as Error).message).not.toContain(keyLine);
+      expect((err as Error).message).not.toContain('PRIVATE KEY');
+      return err as Error;
+    } finally {
+      await app.close().catch(() => undefined);
+    }
+    throw new Error('app.init() was expected to fail');
+  }
+
+  it("accepts Ferris's hand-written form { client_id, client_email, private_key }", async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        OAuth2Module.forRoot({
+          google: emulator.urls,
+          serviceAccount: {
+            client_id: key.client_id,
+            client_email: key.client_email,
+            private_key: key.private_key,
+          },
+        }),
+      ],
+    }).compile();
+    const app = await moduleRef.init();
+    try {
+      const { token } = await app.get(ServiceAccountCredentialsFactory).getAccessToken('openid');
+      expect(token).toMatch(/^ya29\./);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it.each([
+    [
+      'a missing client_email',
+      { client_email: undefined },
+      /serviceAccount: "client_email" is missing/,
+    ],
+    [
+      'a missing private_key',
+      { private_key: undefined },
+      /serviceAccount: "private_key" is missing/,
+    ],
+    [
+      'a private_key that is not PEM',
+      { private_key: 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC' },
+      /serviceAccount: "private_key" is not a PEM private key/,
+    ],
+    [
+      'a key of another type',
+      { type: 'authorized_user' },
+      /serviceAccount: "type" is "authorized_user"/,
+    ],
+  ])('fails app.init() on %s, naming the field', async (_, overrides, message) => {
+    const err = await bootError({ serviceAccount: { ...key, ...overrides } as never });
+    expect(err.message).toMatch(message);
+  });
+
+  it('fails app.init() on a damaged private key without printing it', async () => {
+    const damaged = key.private_key.replace(keyLine, keyLine.split('').reverse().join(''));
+    const err = await bootError({ serviceAccount: { ...key, private_key: damaged } });
+    expect(err.message).toMatch(/"private_key" is not a readable PEM private key/);
+  });
+
+  it('fails app.init() on an unreadable key file, naming the path', async () => {
+    const path = join(dir, 'missing.json');
+    const err = await bootError({ serviceAccount: path });
+    expect(err.message).toBe(`service-account key file ${path} cannot be read (ENOENT)`);
+  });
+
+  it('fails app.init() on a key file that is not JSON, naming the path and not quoting it', async () => {
+    const path = join(dir, 'key.pem');
+    await writeFile(path, key.private_key);
+    const err = await bootError({ serviceAccount: path });
+    expect(err.message).toBe(`service-account key file ${path} is not valid JSON`);
+  });
+
+  it('fails app.init() on a bad GOOGLE_APPLICATION_CREDENTIALS file, naming the variable', async () => {
+    const path = join(dir, 'adc.json');
+    await writeFile(path, JSON.stringify({ ...key, client_email: 'not-an-email' }));
+    process.env.GOOGLE_APPLICATION_CREDENTIALS = path;
+    const err = await bootError({});
+    expect(err.message).toMatch(
+      /^GOOGLE_APPLICATION_CREDENTIALS: service-account key file .*adc\.json: "client_email" is not an email address$/,
+    );
+  });
+
+  it('uses a good GOOGLE_APPLICATION_CREDENTIALS file when no key is configured', async () => {
+    const written = await emulator.writeServiceAccountFile(dir);
+    process.env.GOOGLE_APPLICATION_CREDENTIALS = written.path;
+    const moduleRef = await Test.createTestingModule({
+      imports: [OAuth2Module.forRoot({ google: emulator.urls })],
+    }).compile();
+    const app = await moduleRef.init();
+    try {
+      await app.get(ServiceAccountCredentialsFactory).getAccessToken('openid');
+      const body = new URLSearchParams(String(emulator.requests('token').at(-1)!.body));
+      const claims = JSON.parse(
+        Buffer.from(body.get('assertion')!.split('.')[1]!, 'base64url').toString(),
+      );
+      expect(claims.iss).toBe(written.key.client_email);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -1,0 +1,92 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { Test } from '@nestjs/testing';
+import type { INestApplicationContext } from '@nestjs/common';
+import { OAuth2Module, ServiceAccountCredentialsFactory } from 'nestjs-google-oauth2';
+import { GoogleOAuth2Emulator } from 'nestjs-google-oauth2/testing';
+
+const GMAIL = 'https://www.googleapis.com/auth/gmail.readonly';
+const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
+
+/** No private key: Application Default Credentials fall through to the metadata server. */
+describe('keyless minting (metadata server, IAM signJwt for domain-wide delegation)', () => {
+  const emulator = new GoogleOAuth2Emulator();
+  const saved = {
+    adc: process.env.GOOGLE_APPLICATION_CREDENTIALS,
+    host: process.env.GCE_METADATA_HOST,
+  };
+  let app: INestApplicationContext;
+  let factory: ServiceAccountCredentialsFactory;
+
+  beforeAll(async () => {
+    await emulator.start();
+    delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
+    // The metadata server is found as gcp-metadata finds it: through GCE_METADATA_HOST.
+    process.env.GCE_METADATA_HOST = emulator.metadataHost;
+    const { metadata: _, ...urls } = emulator.urls;
+    const moduleRef = await Test.createTestingModule({
+      imports: [OAuth2Module.forRoot({ google: urls })],
+    }).compile();
+    app = await moduleRef.init();
+    factory = app.get(ServiceAccountCredentialsFactory);
+    emulator.addUser({ email: 'ann@example.com' });
+  });
+  afterEach(() => emulator.resetCounts());
+  afterAll(async () => {
+    await app.close();
+    await emulator.stop();
+    for (const [name, value] of [
+      ['GOOGLE_APPLICATION_CREDENTIALS', saved.adc],
+      ['GCE_METADATA_HOST', saved.host],
+    ] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  it('mints a plain token from the metadata server', async () => {
+    const { token } = await factory.getAccessToken(GMAIL);
+    expect(token).toMatch(/^ya29\./);
+    const tokenCalls = emulator.requests('metadata').filter((r) => r.path.includes('/token'));
+    expect(tokenCalls).toHaveLength(1);
+    expect(tokenCalls[0]!.path).toContain(encodeURIComponent(GMAIL));
+    expect(emulator.requestCount('token')).toBe(0);
+    expect((await factory.getAccessToken(GMAIL)).token).toBe(token);
+  });
+
+  it('acts as a user through IAM signJwt and the token endpoint', async () => {
+    emulator.grantDomainWideDelegation(emulator.defaultServiceAccount.client_id, [GMAIL]);
+    const { token } = await factory.getAccessToken(GMAIL, 'ann@example.com');
+    expect(token).toMatch(/^ya29\./);
+    expect(emulator.requestCount('signJwt')).toBe(1);
+    expect(emulator.requestCount('token')).toBe(1);
+    const signRequest = emulator.requests('signJwt')[0]!;
+    expect(signRequest.path).toContain(
+      encodeURIComponent(emulator.defaultServiceAccount.client_email),
+    );
+    const payload = JSON.parse(JSON.parse(String(signRequest.body)).payload);
+    expect(payload).toMatchObject({
+      iss: emulator.defaultServiceAccount.client_email,
+      sub: 'ann@example.com',
+      scope: GMAIL,
+    });
+
+    // The token for IAM itself (cloud-platform) is cached like any other.
+    await factory.getAccessToken(GMAIL, 'ann@example.com');
+    await factory
+      .getAccessToken(['https://www.googleapis.com/auth/drive'], 'ann@example.com')
+      .catch(() => undefined);
+    const cloudPlatformMints = emulator
+      .requests('metadata')
+      .filter(
+        (r) => r.path.includes('/token') && r.path.includes(encodeURIComponent(CLOUD_PLATFORM)),
+      );
+    expect(cloudPlatformMints).toHaveLength(1);
+  });
+
+  it("gives Google's refusal when delegation was not granted for the scope", async () => {
+    const err = await factory
+      .getAccessToken('https://www.googleapis.com/auth/calendar', 'ann@example.com')
+      .catch((e) => e);
+    expect(err).toMatchObject({ endpoint: 'token', error: 'unauthorized_client' });
+  });
+});
