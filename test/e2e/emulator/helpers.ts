@@ -1,6 +1,6 @@
 /** Helpers of the emulator's e2e tests: hand-made assertions and plain HTTP. */
 import { sign } from 'node:crypto';
-import { Gaxios } from 'gaxios';
+import { gaxios } from 'google-auth-library';
 import type { ServiceAccountKeyFile } from 'nestjs-google-oauth2/testing';
 
 export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
@@ -71,9 +71,12 @@ export function postAssertion(tokenUrl: string, assertion: string): Promise<Http
   return postForm(tokenUrl, { grant_type: JWT_BEARER, assertion });
 }
 
-/** A gaxios instance that sends requests for `from` (a URL prefix) to `to` instead. */
-export function redirectingTransporter(redirects: Record<string, string>): Gaxios {
-  const transporter = new Gaxios();
+/**
+ * A gaxios instance (google-auth-library's own copy, so the types match its clients) whose request
+ * interceptor sends requests for each URL prefix to its replacement.
+ */
+export function redirectingTransporter(redirects: Record<string, string>): gaxios.Gaxios {
+  const transporter = new gaxios.Gaxios();
   transporter.interceptors.request.add({
     resolved: async (options) => {
       const url = String(options.url);
