@@ -16,3 +16,12 @@ export { TokenStore } from './stores/token-store.js';
 export type { StoredToken, TokenStoreLock } from './stores/token-store.js';
 export { MemoryTokenStore } from './stores/memory-token-store.js';
 export type { MemoryTokenStoreOptions } from './stores/memory-token-store.js';
+
+// Shared token stores (lib/stores): see docs/token-stores.md.
+export { CacheManagerTokenStore, CacheStoreError } from './stores/cache-manager-token-store.js';
+export type { CacheManagerTokenStoreOptions } from './stores/cache-manager-token-store.js';
+export { DatastoreTokenStore, DATASTORE_EXPIRY_PROPERTY } from './stores/datastore-token-store.js';
+export type { DatastoreTokenStoreOptions } from './stores/datastore-token-store.js';
+export { TieredTokenStore } from './stores/tiered-token-store.js';
+export type { TokenEncryptionKey, TokenEncryptionOptions } from './stores/token-encryption.js';
+export type { RedisCommandClient } from './stores/redis-lock.js';

@@ -222,6 +222,7 @@ describe('GoogleOAuth2Emulator metadata server', () => {
     const first = await get('instance/service-accounts/default/token');
     expect(first.headers.get('content-type')).toMatch(/^application\/json/);
     const token = (first.body as { access_token: string }).access_token;
+    expect(first.body).toMatchObject({ expires_in: 3599, token_type: 'Bearer' });
     const info = await http(`${emulator.urls.tokenInfo}?access_token=${token}`);
     expect((info.body as { scope: string }).scope).toBe(CLOUD_PLATFORM);
     const again = await get('instance/service-accounts/default/token');

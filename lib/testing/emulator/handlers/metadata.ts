@@ -6,6 +6,7 @@ import {
   type EmulatorRequest,
 } from '../http.js';
 import { CLOUD_PLATFORM_SCOPE, parseScopeList } from '../scopes.js';
+import { secondsLeft } from '../state/index.js';
 import type { Handler, HandlerContext } from './context.js';
 
 export const METADATA_BASE_PATH = '/computeMetadata/v1';
@@ -38,7 +39,7 @@ function forbidden(path: string, reason: string): EmulatorAnswer {
   );
 }
 
-/** `instance/service-accounts/{default | email}/…`; undefined when it is not the default account. */
+/** `instance/service-accounts/{default | email}/…`; 404 for any account but the default one. */
 function serviceAccount(
   account: string,
   rest: string,
@@ -60,10 +61,13 @@ function serviceAccount(
       return text(200, `${CLOUD_PLATFORM_SCOPE}\n`);
     case '/token': {
       const issued = state.metadataToken(parseScopeList(request.query.get('scopes')));
-      const expiresIn = Math.max(0, Math.floor((issued.expiresAt - state.clock.now()) / 1000));
       return jsonAnswer(
         200,
-        { access_token: issued.token, expires_in: expiresIn, token_type: 'Bearer' },
+        {
+          access_token: issued.token,
+          expires_in: secondsLeft(issued, state.clock.now()),
+          token_type: 'Bearer',
+        },
         { ...METADATA_HEADERS },
       );
     }

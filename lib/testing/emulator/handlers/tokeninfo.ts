@@ -8,17 +8,13 @@ import {
   type EmulatorRequest,
 } from '../http.js';
 import { hasEmailScope, hasIdentityScope } from '../scopes.js';
-import type { IssuedAccessToken } from '../state/index.js';
+import { secondsLeft, type IssuedAccessToken } from '../state/index.js';
 import type { Handler, HandlerContext } from './context.js';
 
 export const INVALID_TOKEN = oauthError('invalid_token', 'Invalid Value');
 
 function invalid(): EmulatorAnswer {
   return jsonAnswer(400, INVALID_TOKEN, { ...NO_STORE_HEADERS });
-}
-
-function secondsLeft(issued: IssuedAccessToken, nowMs: number): number {
-  return Math.max(0, Math.floor((issued.expiresAt - nowMs) / 1000));
 }
 
 /** The token to look at: `access_token`/`id_token` in the query or form body, or a Bearer header. */

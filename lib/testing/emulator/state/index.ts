@@ -13,6 +13,7 @@ import { Delegations } from './delegation.js';
 export type { Principal } from './principal.js';
 export type { ServiceAccountRecord } from './service-accounts.js';
 export type { IssuedAccessToken, TokenSource } from './tokens.js';
+export { secondsLeft } from './tokens.js';
 export type { SigningKey } from './signing-keys.js';
 
 /** Google's issuer for ID tokens. */

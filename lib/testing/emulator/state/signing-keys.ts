@@ -13,13 +13,13 @@ const GOOGLE_SIGNER_CN = 'federated-signon.system.gserviceaccount.com';
  * published (in the certs endpoints) for one more rotation, then is dropped.
  */
 export class SigningKeys {
-  #current: SigningKey;
+  #current: SigningKey | undefined;
   #previous: SigningKey | undefined;
   readonly #nowMs: () => number;
 
+  /** The first key is generated when first needed (RSA key generation takes a while). */
   constructor(nowMs: () => number) {
     this.#nowMs = nowMs;
-    this.#current = this.#create();
   }
 
   #create(): SigningKey {
@@ -32,12 +32,13 @@ export class SigningKeys {
   }
 
   get current(): SigningKey {
+    this.#current ??= this.#create();
     return this.#current;
   }
 
   /** Current first, then the previous one if still published. */
   published(): SigningKey[] {
-    return this.#previous ? [this.#current, this.#previous] : [this.#current];
+    return this.#previous ? [this.current, this.#previous] : [this.current];
   }
 
   find(kid: string): SigningKey | undefined {
@@ -45,7 +46,7 @@ export class SigningKeys {
   }
 
   rotate(): void {
-    this.#previous = this.#current;
+    this.#previous = this.current;
     this.#current = this.#create();
   }
 }

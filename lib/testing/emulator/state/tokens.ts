@@ -28,6 +28,14 @@ export interface IssueOptions {
   nowMs: number;
 }
 
+/**
+ * Whole seconds left, as Google reports `expires_in`: a token fresh from a 3600 s mint says 3599,
+ * and it never over-reports.
+ */
+export function secondsLeft(issued: IssuedAccessToken, nowMs: number): number {
+  return Math.max(0, Math.ceil((issued.expiresAt - nowMs) / 1000) - 1);
+}
+
 /** Every access token handed out, so that tokeninfo, userinfo and IAM can answer for it. */
 export class IssuedTokens {
   readonly #byToken = new Map<string, IssuedAccessToken>();
