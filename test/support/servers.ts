@@ -171,12 +171,12 @@ export function planServerSuite(
   return { action: 'skip', reason: `${MISSING[kind]}: skipping, as CI is not set.` };
 }
 
+// A wrapper around describe(): the jest rules written for test files do not fit it.
+/* oxlint-disable jest/valid-title, jest/valid-describe-callback, jest/no-disabled-tests, jest/expect-expect */
 /**
  * describe() that runs when the server's binary exists. When it is missing, under CI=true the suite
  * fails with a test that says why (never a silent skip); otherwise it is skipped with a console.warn.
  */
-// A wrapper around describe(): the jest rules written for test files do not fit it.
-/* oxlint-disable jest/valid-title, jest/valid-describe-callback, jest/no-disabled-tests, jest/expect-expect */
 export function describeWithServer(kind: ServerKind, name: string, fn: () => void): void {
   // Jest's globals, taken when called: importing @jest/globals would throw outside Jest, and the
   // starters above are meant for scripts (benchmarks) too.
@@ -208,7 +208,7 @@ export function describeWithServer(kind: ServerKind, name: string, fn: () => voi
 // Ports and probes
 
 /** A port that was free a moment ago: the OS's choice for a listener on port 0. */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -328,27 +328,22 @@ const MEMCACHED: ServerSpec = {
   probe: (port) => tcpProbe(port, 'version\r\n', 'VERSION '),
 };
 
-function datastoreSpec(): ServerSpec {
-  return {
-    kind: 'datastore',
-    name: 'Cloud Datastore emulator',
-    // A JVM: ~2 s on an idle machine, much more when Jest's workers start several at once.
-    readyTimeoutMs: 60_000,
-    probeIntervalMs: 100,
-    stopSignal: 'SIGTERM',
-    url: (port) => `http://${HOST}:${port}`,
-    command: (port) => {
-      const file = findDatastoreEmulator();
-      if (!file) throw new Error(MISSING.datastore);
-      // --testing: in memory, consistency 1.0, no index configuration on disk, no project directory.
-      return {
-        file,
-        args: ['start', `--host=${HOST}`, `--port=${port}`, '--testing', '--consistency=1.0'],
-      };
-    },
-    probe: (port) => httpProbe(port, '/', 'Ok'),
-  };
-}
+const DATASTORE: ServerSpec = {
+  kind: 'datastore',
+  name: 'Cloud Datastore emulator',
+  // A JVM: ~1.5 s on an idle machine, much more when Jest's workers start several at once.
+  readyTimeoutMs: 60_000,
+  probeIntervalMs: 100,
+  stopSignal: 'SIGTERM',
+  url: (port) => `http://${HOST}:${port}`,
+  command: (port) => {
+    const file = findDatastoreEmulator();
+    if (!file) throw new Error(MISSING.datastore);
+    // --testing: in memory, consistency 1.0, no index configuration on disk, no project directory.
+    return { file, args: ['start', `--host=${HOST}`, `--port=${port}`, '--testing'] };
+  },
+  probe: (port) => httpProbe(port, '/', 'Ok'),
+};
 
 function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
@@ -467,12 +462,20 @@ class ChildServer implements ManagedServer {
 
   private async spawnAndWait(): Promise<void> {
     const spec = this.spec;
-    this.dir = mkdtempSync(join(tmpdir(), `test-${spec.kind}-`));
+    const dir = mkdtempSync(join(tmpdir(), `test-${spec.kind}-`));
+    let command: { file: string; args: string[] };
+    try {
+      command = spec.command(this.port, dir);
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+    const { file, args } = command;
+    this.dir = dir;
     this.output = [];
     this.partialLine = '';
-    const { file, args } = spec.command(this.port, this.dir);
     const child = spawn('bash', ['-c', GUARD, 'server-guard', file, ...args], {
-      cwd: this.dir,
+      cwd: dir,
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -485,7 +488,7 @@ class ChildServer implements ManagedServer {
       });
     });
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-    if (child.pid) trackGroup(child.pid, this.dir);
+    if (child.pid) trackGroup(child.pid, dir);
     child.stdout?.on('data', (chunk: Buffer) => this.record(chunk));
     child.stderr?.on('data', (chunk: Buffer) => this.record(chunk));
     child.stdin?.on('error', () => undefined); // the guard may be gone before we close it
@@ -529,7 +532,7 @@ class ChildServer implements ManagedServer {
       }
       await sleep(spec.probeIntervalMs);
     }
-    await this.stopOnce();
+    await this.stop();
     throw failure;
   }
 
@@ -643,8 +646,7 @@ export function startDatastoreEmulator(
   options: { projectId?: string } = {},
 ): Promise<ManagedDatastore> {
   const projectId = options.projectId ?? 'test-project';
-  const spec = datastoreSpec();
-  return launch((port) => new DatastoreServer(spec, port, projectId));
+  return launch((port) => new DatastoreServer(DATASTORE, port, projectId));
 }
 
 /**
