@@ -18,7 +18,7 @@ import {
   rmSync,
 } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { connect, createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 
@@ -492,6 +492,11 @@ class ChildServer implements ManagedServer {
     child.stdout?.on('data', (chunk: Buffer) => this.record(chunk));
     child.stderr?.on('data', (chunk: Buffer) => this.record(chunk));
     child.stdin?.on('error', () => undefined); // the guard may be gone before we close it
+    // A server must not keep this process alive: a test that forgets stop() should not hang Jest.
+    // When this process exits, the exit hook (or else the guard's watcher) kills the group.
+    child.unref();
+    for (const stream of [child.stdin, child.stdout, child.stderr])
+      (stream as Socket | null)?.unref();
 
     const deadline = Date.now() + spec.readyTimeoutMs;
     let failure: ServerStartError | undefined;
