@@ -25,3 +25,12 @@ export type { DatastoreTokenStoreOptions } from './stores/datastore-token-store.
 export { TieredTokenStore } from './stores/tiered-token-store.js';
 export type { TokenEncryptionKey, TokenEncryptionOptions } from './stores/token-encryption.js';
 export type { RedisCommandClient } from './stores/redis-lock.js';
+
+export { EndpointsCredentials } from './endpoints/endpoints-credentials.js';
+export { GoogleUserCredentials } from './endpoints/google-user-credentials.js';
+export type { GoogleUserCredentialsInit } from './endpoints/google-user-credentials.js';
+export { InjectCredentials } from './endpoints/inject-credentials.decorator.js';
+export { Scopes, Public } from './endpoints/scopes.decorator.js';
+export { GoogleOAuth2Guard } from './endpoints/google-oauth2.guard.js';
+export type { RoutePolicy, BearerChallenge } from './endpoints/google-oauth2.guard.js';
+export type { Authentication } from './endpoints/endpoints-authenticator.js';
