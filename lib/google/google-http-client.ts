@@ -19,20 +19,34 @@ export interface GoogleResponse<T> {
   headers: Headers;
 }
 
-/** Retries for the library's own calls: server errors and dropped connections, never timeouts. */
+/**
+ * Retries for the library's own calls: server errors and a dropped connection, never a
+ * timeout (that would multiply the wait) and never a 4xx (Google has decided).
+ */
 const RETRY_CONFIG: gaxios.RetryConfig = {
   retry: 2,
   retryDelay: 100,
   httpMethodsToRetry: ['GET', 'POST'],
-  statusCodesToRetry: [[500, 599]],
   noResponseRetries: 1,
   shouldRetry: (err) => {
-    const code = String(err.code ?? '');
-    if (code === 'TimeoutError' || code === 'AbortError') return false;
+    const config = err.config.retryConfig ?? {};
+    const attempt = config.currentRetryAttempt ?? 0;
+    if (attempt >= (config.retry ?? 0) || isTimeout(err)) return false;
     const status = err.response?.status;
-    return status === undefined || status >= 500;
+    return status === undefined ? attempt < (config.noResponseRetries ?? 0) : status >= 500;
   },
 };
+
+/** gaxios aborts a request that outlives its `timeout` with a TimeoutError reason. */
+function isTimeout(err: gaxios.GaxiosError): boolean {
+  // Duck-typed: the reason is a DOMException from another realm than this module's `Error`.
+  const nameOf = (value: unknown) => (value as { name?: unknown } | undefined)?.name;
+  return (
+    err.code === 'TimeoutError' ||
+    nameOf(err.config?.signal?.reason) === 'TimeoutError' ||
+    nameOf(err.cause) === 'TimeoutError'
+  );
+}
 
 /**
  * The one HTTP client every call to Google goes through: a gaxios instance with a timeout on
@@ -85,10 +99,10 @@ export function toGoogleOAuth2Error(endpoint: GoogleEndpointName, err: unknown):
       const { error, description } = readErrorBody(err.response?.data);
       return new GoogleOAuth2Error(endpoint, error ?? `http_${status}`, description, status);
     }
-    const code = String(err.code ?? '');
-    if (code === 'TimeoutError' || code === 'AbortError' || /timeout/i.test(err.message)) {
+    if (isTimeout(err)) {
       return new GoogleOAuth2Error(endpoint, 'timeout', 'no answer within the request timeout');
     }
+    const code = String(err.code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code ?? '');
     return new GoogleOAuth2Error(endpoint, 'network_error', code || 'the connection failed');
   }
   return new GoogleOAuth2Error(endpoint, 'network_error', (err as Error)?.name ?? 'unknown');

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { Module, type INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { oauth2 } from '@googleapis/oauth2';
@@ -53,19 +53,15 @@ describe('ServiceAccountCredentialsFactory against the emulator', () => {
   });
 
   it('forRootAsync with @nestjs/config: mints a token', async () => {
-    @Module({
-      imports: [
-        ConfigModule.forRoot({
-          ignoreEnvFile: true,
-          load: [() => ({ google: { key, urls: emulator.urls } })],
-        }),
-      ],
-    })
-    class SettingsModule {}
     const moduleRef = await Test.createTestingModule({
       imports: [
         OAuth2Module.forRootAsync({
-          imports: [SettingsModule],
+          imports: [
+            ConfigModule.forRoot({
+              ignoreEnvFile: true,
+              load: [() => ({ google: { key, urls: emulator.urls } })],
+            }),
+          ],
           inject: [ConfigService],
           useFactory: (config: ConfigService) => ({
             serviceAccount: config.getOrThrow('google.key'),
@@ -191,6 +187,15 @@ describe('ServiceAccountCredentialsFactory against the emulator', () => {
       token: expect.any(String),
     });
     expect(emulator.requestCount('token')).toBe(2);
+  });
+
+  it('a token endpoint that keeps failing is tried three times, then its error surfaces', async () => {
+    const factory = await boot();
+    emulator.failNext('token', { status: 503 }, 3);
+    const err = await factory.getAccessToken(DRIVE).catch((e) => e);
+    expect(err).toBeInstanceOf(GoogleOAuth2Error);
+    expect(err).toMatchObject({ endpoint: 'token', status: 503 });
+    expect(emulator.requestCount('token')).toBe(3);
   });
 
   it('a key file path works', async () => {
