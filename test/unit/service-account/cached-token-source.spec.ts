@@ -20,7 +20,7 @@ class CountingSource implements TokenSource {
   async serviceAccountEmail() {
     return 'svc@p.iam.gserviceaccount.com';
   }
-  async mint(_: TokenRequest): Promise<MintedToken> {
+  async mint(): Promise<MintedToken> {
     this.mints++;
     await new Promise((r) => setTimeout(r, this.delayMs));
     if (this.failWith) throw this.failWith;

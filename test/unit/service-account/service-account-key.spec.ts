@@ -31,14 +31,15 @@ function consoleKey(overrides: Record<string, unknown> = {}) {
 }
 
 function failure(run: () => unknown): ServiceAccountKeyError {
+  let thrown: unknown;
   try {
     run();
   } catch (err) {
-    expect(err).toBeInstanceOf(ServiceAccountKeyError);
-    expect((err as Error).message).not.toContain(keyBody);
-    return err as ServiceAccountKeyError;
+    thrown = err;
   }
-  throw new Error('expected a ServiceAccountKeyError');
+  expect(thrown).toBeInstanceOf(ServiceAccountKeyError);
+  expect((thrown as Error).message).not.toContain(keyBody);
+  return thrown as ServiceAccountKeyError;
 }
 
 describe('loadServiceAccountKey', () => {
