@@ -60,15 +60,15 @@ export class GoogleUserCredentials {
   /**
    * A google-auth-library `OAuth2Client` holding the caller's token (no refresh token), using
    * the module's HTTP client: pass it as `auth` to googleapis / `@googleapis/*` clients.
-   * Created on first use. An ID token is sent as-is and Google APIs refuse it.
+   * Created on first use. Past `expiresAt` it fails ("No refresh token is set"): the caller
+   * must send a fresh token. An ID token is sent as-is and Google APIs refuse it.
    */
   get authClient(): OAuth2Client {
     if (!this.#authClient) {
-      const client = new OAuth2Client({
-        ...(this.#transporter ? { transporter: this.#transporter } : {}),
-        // No refresh token: never treat the token as "about to expire" and try to refresh it.
-        eagerRefreshThresholdMillis: 0,
-      });
+      const client = new OAuth2Client(this.#transporter ? { transporter: this.#transporter } : {});
+      // No refresh token: use the token up to its expiry rather than "refresh" it 5 minutes
+      // early (set here: the constructor ignores a 0 option).
+      client.eagerRefreshThresholdMillis = 0;
       client.setCredentials({
         access_token: this.#accessToken,
         token_type: 'Bearer',

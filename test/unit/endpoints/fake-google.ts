@@ -1,0 +1,34 @@
+import { gaxios } from 'google-auth-library';
+import type { GoogleHttpClient } from '../../../lib/google/google-http-client.js';
+
+export type FakeAnswer =
+  { status: number; data?: unknown; headers?: Record<string, string> } | 'timeout';
+
+/**
+ * A `GoogleHttpClient` whose transporter answers from a list, for unit tests of the parts
+ * that call Google on a caller's request path. Counts calls; records bodies.
+ */
+export function fakeGoogle(answer: (call: number, body: string) => FakeAnswer) {
+  const bodies: string[] = [];
+  const request = async (options: gaxios.GaxiosOptions) => {
+    const body = String(options.data ?? '');
+    bodies.push(body);
+    const a = answer(bodies.length, body);
+    const config = { ...options, url: new URL(String(options.url)), headers: new Headers() };
+    if (a === 'timeout') {
+      throw new gaxios.GaxiosError('The operation was aborted.', config as never);
+    }
+    const response = {
+      status: a.status,
+      data: a.data,
+      headers: new Headers(a.headers ?? {}),
+      config,
+    };
+    if (a.status >= 400) {
+      throw new gaxios.GaxiosError(`status ${a.status}`, config as never, response as never);
+    }
+    return response;
+  };
+  const http = { transporter: { request }, timeoutMs: 1000 } as unknown as GoogleHttpClient;
+  return { http, bodies, calls: () => bodies.length };
+}
