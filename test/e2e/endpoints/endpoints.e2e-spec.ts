@@ -350,6 +350,13 @@ describe.each(PLATFORMS)('Endpoints credentials on %s', (platform: Platform) => 
       await get('/whoami', t).expect(200);
     });
 
+    it('a dropped connection is retried once', async () => {
+      emulator.failNext('tokeninfo', 'reset');
+      expect((await get('/whoami', token())).status).toBe(200);
+      emulator.failNext('tokeninfo', 'reset', 2);
+      expect((await get('/whoami', token())).status).toBe(503);
+    });
+
     it('one 5xx is absorbed by one quick retry', async () => {
       emulator.failNext('tokeninfo', { status: 502 });
       await get('/whoami', token()).expect(200);

@@ -211,3 +211,22 @@ describe('boot warnings', () => {
     expect(String(warn.mock.calls[0]![0])).toMatch(/no access token will be accepted/);
   });
 });
+
+describe('EndpointsAuthenticator', () => {
+  it('checks a request once, however many parts ask', async () => {
+    const auth = authenticator();
+    const request = { headers: {}, url: '/' };
+    const first = auth.authenticate(request);
+    expect(auth.authenticate(request)).toBe(first);
+    expect(await first).toEqual({ status: 'anonymous' });
+    expect(await auth.credentials(request)).toBeNull();
+    expect(auth.authenticate({ headers: {}, url: '/' })).not.toBe(first);
+  });
+
+  it('a malformed header is no credentials for the decorator and EndpointsCredentials', async () => {
+    const auth = authenticator();
+    const request = { headers: { authorization: 'Bearer a b' }, url: '/' };
+    expect(await auth.authenticate(request)).toEqual({ status: 'malformed' });
+    expect(await auth.credentials(request)).toBeNull();
+  });
+});
