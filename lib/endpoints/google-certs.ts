@@ -2,7 +2,6 @@ import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { GoogleHttpClient } from '../google/google-http-client.js';
 import { GoogleOAuth2Error } from '../google/google-oauth2.error.js';
 import { CERTS_REFETCH_COOLDOWN_MS, DEFAULT_CERTS_MAX_AGE_SECONDS } from './endpoints.constants.js';
-import { requestPathCall } from './request-path-call.js';
 import { TokenVerificationUnavailableError } from './token-verification.js';
 
 interface KeySet {
@@ -52,10 +51,11 @@ export class GoogleCerts {
     let body: unknown;
     let cacheControl: string | null;
     try {
-      const res = await requestPathCall<unknown>(this.http, {
+      const res = await this.http.request<unknown>({
         endpoint: 'certs',
         method: 'GET',
         url: this.url,
+        retries: 1, // a caller is waiting
       });
       body = res.data;
       cacheControl = res.headers.get('cache-control');

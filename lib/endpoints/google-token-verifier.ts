@@ -13,7 +13,6 @@ import {
   TokenVerification,
   TokenVerificationUnavailableError,
 } from './token-verification.js';
-import { requestPathCall } from './request-path-call.js';
 import { VerificationCache } from './verification-cache.js';
 
 /**
@@ -109,11 +108,12 @@ export class GoogleTokenVerifier implements OnModuleInit {
   private async checkAccessToken(token: string): Promise<TokenVerification> {
     let info: unknown;
     try {
-      const res = await requestPathCall<unknown>(this.http, {
+      const res = await this.http.request<unknown>({
         endpoint: 'tokeninfo',
         method: 'POST',
         url: this.tokenInfoUrl,
         form: { access_token: token },
+        retries: 1, // a caller is waiting
       });
       info = res.data;
     } catch (err) {

@@ -12,6 +12,11 @@ export interface GoogleRequest {
   json?: unknown;
   /** Expect a text body rather than JSON (metadata server values). */
   text?: boolean;
+  /**
+   * How many times a 5xx or a dropped connection is retried (never a timeout). Default 2;
+   * calls made while a caller waits use fewer, so that an outage answers within about one timeout.
+   */
+  retries?: number;
 }
 
 export interface GoogleResponse<T> {
@@ -78,7 +83,7 @@ export class GoogleHttpClient {
         data,
         responseType: req.text ? 'text' : 'json',
         retry: true,
-        retryConfig: RETRY_CONFIG,
+        retryConfig: { ...RETRY_CONFIG, retry: req.retries ?? RETRY_CONFIG.retry },
       });
       return { data: res.data, headers: res.headers };
     } catch (err) {

@@ -1,5 +1,5 @@
 import { gaxios } from 'google-auth-library';
-import type { GoogleHttpClient } from '../../../lib/google/google-http-client.js';
+import { GoogleHttpClient } from '../../../lib/google/google-http-client.js';
 
 export type FakeAnswer =
   { status: number; data?: unknown; headers?: Record<string, string> } | 'timeout';
@@ -29,6 +29,8 @@ export function fakeGoogle(answer: (call: number, body: string) => FakeAnswer) {
     }
     return response;
   };
-  const http = { transporter: { request }, timeoutMs: 1000 } as unknown as GoogleHttpClient;
+  // The real client, its transporter answering from the list: its error mapping stays in play.
+  const http = new GoogleHttpClient(1000);
+  http.transporter.request = request as typeof http.transporter.request;
   return { http, bodies, calls: () => bodies.length };
 }
