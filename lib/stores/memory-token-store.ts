@@ -1,3 +1,4 @@
+import { copyStoredToken } from './stored-token.js';
 import type { StoredToken, TokenStore } from './token-store.js';
 
 export interface MemoryTokenStoreOptions {
@@ -26,13 +27,13 @@ export class MemoryTokenStore implements TokenStore {
     this.entries.delete(key);
     if (token.expiresAt <= Date.now()) return undefined;
     this.entries.set(key, token); // most recently used is last in the map's order
-    return token;
+    return copyStoredToken(token);
   }
 
   async set(key: string, token: StoredToken): Promise<void> {
     this.entries.delete(key);
     if (token.expiresAt <= Date.now()) return;
-    this.entries.set(key, token);
+    this.entries.set(key, copyStoredToken(token));
     while (this.entries.size > this.maxEntries) {
       this.entries.delete(this.entries.keys().next().value!);
     }

@@ -8,3 +8,6 @@ export type {
   RecordedRequest,
   ServiceAccountKeyFile,
 } from './emulator/index.js';
+
+export { tokenStoreContract } from './token-store-contract.js';
+export type { TokenStoreContractOptions } from './token-store-contract.js';
