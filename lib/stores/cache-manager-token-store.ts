@@ -96,7 +96,7 @@ export class CacheManagerTokenStore implements TokenStore {
     const ttl = backendTtlMs(remaining);
     await this.all('set', async (store) => {
       if ((await store.set(storeKey, value, ttl)) === false) {
-        throw new Error('the cache store did not take the value');
+        throw new CacheStoreError('set', 'the store did not take the value');
       }
     });
   }
@@ -121,7 +121,12 @@ export class CacheManagerTokenStore implements TokenStore {
   /** Runs `call`, and throws if the Keyv stores reported an error meanwhile. */
   private async watch<T>(operation: string, call: () => Promise<T>): Promise<T> {
     const before = this.errors;
-    const result = await call();
+    let result: T;
+    try {
+      result = await call();
+    } catch (error) {
+      throw this.errors !== before ? new CacheStoreError(operation, this.lastError) : error;
+    }
     if (this.errors !== before) throw new CacheStoreError(operation, this.lastError);
     return result;
   }
