@@ -1,10 +1,13 @@
 import { Controller, Get } from '@nestjs/common';
+import { GoogleBackend } from './google/google-backend.js';
 
 @Controller()
 export class AppController {
-  /** A liveness answer; the real sample routes come with the library's usage examples. */
+  constructor(private readonly google: GoogleBackend) {}
+
+  /** Liveness, and which Google the app talks to. */
   @Get()
-  status(): { status: 'ok' } {
-    return { status: 'ok' };
+  status(): { status: 'ok'; google: 'emulator' | 'google' } {
+    return { status: 'ok', google: this.google.mode };
   }
 }

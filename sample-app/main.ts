@@ -1,15 +1,21 @@
-// The sample app: `npm start` builds it to dist-sample/ and runs it on PORT (default 3000).
-// A placeholder for now; it does not use the library yet.
+// The sample app: `npm start` builds the library and this app, and runs it on PORT (default 3000).
+// With no Google credentials configured it runs against the built-in Google emulator and prints
+// a demo token and curl commands to try every route. See README.md, "Try it".
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module.js';
+import { createSampleApp } from './app.js';
+import { GoogleBackend } from './google/google-backend.js';
+import { sampleConfig, type SampleConfig } from './sample.config.js';
+import { tryIt } from './try-it.js';
 
-const port = Number.parseInt(process.env.PORT ?? '3000', 10);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  throw new Error(`PORT must be a port number, not ${JSON.stringify(process.env.PORT)}`);
-}
-
-const app = await NestFactory.create(AppModule);
+const app = await createSampleApp();
 app.enableShutdownHooks();
+const { port } = app.get<SampleConfig>(sampleConfig.KEY);
 await app.listen(port);
-new Logger('SampleApp').log(`Listening on ${await app.getUrl()}`);
+
+const { port: actualPort } = (app.getHttpServer() as Server).address() as AddressInfo;
+const logger = new Logger('SampleApp');
+for (const { level, message } of tryIt(app.get(GoogleBackend), `http://localhost:${actualPort}`)) {
+  logger[level](message);
+}
