@@ -1,0 +1,62 @@
+/**
+ * A token store described as data, so that the test process and the fleet's child processes
+ * build the same store on the same server: `makeStore(spec)` gives the store and what closes it.
+ */
+import { Datastore } from '@google-cloud/datastore';
+import KeyvMemcache from '@keyv/memcache';
+import { createKeyv } from '@keyv/redis';
+import { createCache } from 'cache-manager';
+import { Keyv } from 'keyv';
+import { CacheManagerTokenStore } from '../../../lib/stores/cache-manager-token-store.js';
+import { DatastoreTokenStore } from '../../../lib/stores/datastore-token-store.js';
+import type { TokenStore } from '../../../lib/stores/token-store.js';
+
+export type StoreSpec =
+  | { kind: 'redis'; url: string; encryptionKey?: string }
+  | { kind: 'memcached'; url: string; encryptionKey?: string }
+  | { kind: 'datastore'; projectId: string; apiEndpoint: string; encryptionKey?: string };
+
+export interface ManagedStore {
+  store: TokenStore;
+  close(): Promise<void>;
+}
+
+export function makeStore(spec: StoreSpec): ManagedStore {
+  const encryption = spec.encryptionKey ? { encryptionKey: spec.encryptionKey } : {};
+  switch (spec.kind) {
+    case 'redis': {
+      const cache = createCache({ stores: [createKeyv(spec.url)] });
+      return {
+        store: new CacheManagerTokenStore(cache, encryption),
+        close: async () => void (await cache.disconnect()),
+      };
+    }
+    case 'memcached': {
+      const memcache = new KeyvMemcache(spec.url, { logger: { log: () => undefined } });
+      const cache = createCache({ stores: [new Keyv({ store: memcache })] });
+      return {
+        store: new CacheManagerTokenStore(cache, encryption),
+        close: async () => void (await cache.disconnect()),
+      };
+    }
+    case 'datastore': {
+      const datastore = new Datastore({
+        projectId: spec.projectId,
+        apiEndpoint: spec.apiEndpoint,
+      });
+      return {
+        store: new DatastoreTokenStore(datastore, encryption),
+        close: () => closeDatastoreClients(datastore),
+      };
+    }
+  }
+}
+
+/** Closes the gRPC clients a Datastore client opened (it has no close() of its own in v10). */
+export async function closeDatastoreClients(datastore: Datastore): Promise<void> {
+  // oxlint-disable-next-line no-underscore-dangle -- the client's own name for its gRPC clients
+  for (const client of datastore.clients_.values()) {
+    const close = (client as unknown as { close?: () => Promise<void> }).close;
+    if (typeof close === 'function') await close.call(client);
+  }
+}
