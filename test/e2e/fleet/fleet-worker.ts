@@ -4,6 +4,8 @@
  * reports what it got. Run by fleet.ts with `node --import ./swc-register.mjs fleet-worker.ts`;
  * its orders come in the FLEET_WORKER environment variable (JSON).
  */
+// Before any decorated class is defined: swc's decorator metadata needs Reflect.metadata.
+// oxlint-disable-next-line import/no-unassigned-import
 import 'reflect-metadata';
 import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';

@@ -3,7 +3,7 @@
  * build the same store on the same server: `makeStore(spec)` gives the store and what closes it.
  */
 import { Datastore } from '@google-cloud/datastore';
-import KeyvMemcache from '@keyv/memcache';
+import { KeyvMemcache } from '@keyv/memcache';
 import { createKeyv } from '@keyv/redis';
 import { createCache } from 'cache-manager';
 import { Keyv } from 'keyv';

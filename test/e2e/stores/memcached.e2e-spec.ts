@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import KeyvMemcache from '@keyv/memcache';
+import { KeyvMemcache } from '@keyv/memcache';
 import { createCache, type Cache } from 'cache-manager';
 import { Keyv } from 'keyv';
 import {
