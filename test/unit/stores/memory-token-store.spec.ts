@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { MemoryTokenStore } from '../../../lib/stores/memory-token-store.js';
-import type { StoredToken } from '../../../lib/stores/token-store.js';
-import { tokenStoreContract } from '../../../lib/testing/token-store-contract.js';
+import { MemoryTokenStore } from 'nestjs-google-oauth2';
+import type { StoredToken } from 'nestjs-google-oauth2';
+import { tokenStoreContract } from 'nestjs-google-oauth2/testing';
 
 tokenStoreContract('MemoryTokenStore', () => new MemoryTokenStore());
 
