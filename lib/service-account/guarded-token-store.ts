@@ -36,9 +36,14 @@ export class GuardedTokenStore {
 
   /** The lock, `null` when another instance holds it, or `NO_LOCK` to mint without one. */
   lock(key: string, ttlMs: number): Promise<TokenStoreLock | null | typeof NO_LOCK> {
-    const lock = this.store.lock?.bind(this.store);
-    if (!lock) return Promise.resolve(NO_LOCK);
-    return this.guard('lock', () => lock(key, ttlMs), NO_LOCK);
+    if (!this.store.lock) return Promise.resolve(NO_LOCK);
+    const pending = this.store.lock(key, ttlMs);
+    return this.guard('lock', () => pending, NO_LOCK).then((result) => {
+      // Given up on (too slow), the lock may still be granted later: free it then, or the
+      // rest of the fleet would wait a whole TTL for a holder that is not minting.
+      if (result === NO_LOCK) pending.then((late) => late?.release()).catch(() => undefined);
+      return result;
+    });
   }
 
   /** Releases a lock; a failure only means the lock lives until its TTL. */

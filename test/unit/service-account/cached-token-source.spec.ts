@@ -171,6 +171,26 @@ describe('CachedTokenSource', () => {
       }
     });
 
+    it('frees a lock that is granted only after the guard gave up on it', async () => {
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      try {
+        let released = 0;
+        const slowLock: TokenStore = Object.assign(new MemoryTokenStore(), {
+          lock: () =>
+            new Promise<TokenStoreLock>((resolve) =>
+              setTimeout(() => resolve({ release: async () => void released++ }), 150),
+            ),
+        });
+        const token = await cached(new CountingSource(), slowLock, 50).token(request);
+        expect(token.accessToken).toBe('ya29.t1');
+        expect(released).toBe(0);
+        await new Promise((r) => setTimeout(r, 200));
+        expect(released).toBe(1);
+      } finally {
+        warn.mockRestore();
+      }
+    });
+
     it('skips a store that does not answer in time', async () => {
       const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
       try {
