@@ -1,14 +1,17 @@
 import { Module } from '@nestjs/common';
+import { CACHE_MANAGER, CacheModule } from '@nestjs/cache-manager';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
-import { OAuth2Module } from 'nestjs-google-oauth2';
+import { createKeyv } from '@keyv/redis';
+import type { Cache } from 'cache-manager';
+import { CacheManagerTokenStore, OAuth2Module } from 'nestjs-google-oauth2';
 import { AppController } from './app.controller.js';
 import { GoogleBackend } from './google/google-backend.js';
 import { GoogleOAuth2ErrorFilter } from './google/google-oauth2-error.filter.js';
 import { GoogleModule } from './google/google.module.js';
 import { MeModule } from './me/me.module.js';
 import { ServiceAccountModule } from './service-account/service-account.module.js';
-import { sampleConfig } from './sample.config.js';
+import { sampleConfig, type SampleConfig } from './sample.config.js';
 
 @Module({
   imports: [
@@ -18,13 +21,26 @@ import { sampleConfig } from './sample.config.js';
     // what @Scopes / @InjectCredentials need, without importing OAuth2Module again.
     OAuth2Module.forRootAsync({
       isGlobal: true,
-      imports: [GoogleModule],
-      inject: [GoogleBackend],
-      useFactory: (google: GoogleBackend) => ({
+      imports: [
+        GoogleModule,
+        // The app's cache: on Redis when REDIS_URL is set (closed with the app).
+        CacheModule.registerAsync({
+          inject: [sampleConfig.KEY],
+          useFactory: ({ redisUrl }: SampleConfig) => ({
+            stores: redisUrl
+              ? [createKeyv({ url: redisUrl, disableOfflineQueue: true })]
+              : undefined,
+          }),
+        }),
+      ],
+      inject: [GoogleBackend, sampleConfig.KEY, CACHE_MANAGER],
+      useFactory: (google: GoogleBackend, config: SampleConfig, cache: Cache) => ({
         serviceAccount: google.serviceAccount,
         google: google.urls,
         endpoints: { allowedClientIds: google.allowedClientIds },
-        // No tokenStore: the default in-memory store.
+        // REDIS_URL: minted tokens shared through Redis by every instance, which also take
+        // Redis's lock so that one of them mints per token. Else the default in-memory store.
+        tokenStore: config.redisUrl ? new CacheManagerTokenStore(cache) : undefined,
       }),
     }),
     GoogleModule,

@@ -20,6 +20,8 @@ export interface SampleConfig {
   applicationCredentials?: string;
   /** `OAUTH_CLIENT_IDS`: comma-separated OAuth client ids whose callers' tokens are accepted. */
   oauthClientIds: string[];
+  /** `REDIS_URL`: keep minted tokens in Redis, shared by every instance. Unset: in memory. */
+  redisUrl?: string;
 }
 
 export function readSampleConfig(env: NodeJS.ProcessEnv): SampleConfig {
@@ -33,6 +35,7 @@ export function readSampleConfig(env: NodeJS.ProcessEnv): SampleConfig {
       .split(',')
       .map((id) => id.trim())
       .filter(Boolean),
+    redisUrl: nonEmpty(env.REDIS_URL),
   };
 }
 

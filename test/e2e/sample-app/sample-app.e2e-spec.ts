@@ -6,7 +6,6 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { createSampleApp } from '../../../sample-app/app.js';
 import {
   DEMO_CLIENT_ID,
   DEMO_DELEGATED_SCOPE,
@@ -15,43 +14,13 @@ import {
   GoogleBackend,
 } from '../../../sample-app/google/google-backend.js';
 import { curlCommand, tryIt, tryItRequests } from '../../../sample-app/try-it.js';
+import { bootSampleApp as boot, restoreSampleEnvAfterAll } from './support.js';
 
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 const USERINFO_EMAIL = 'https://www.googleapis.com/auth/userinfo.email';
 const DRIVE = 'https://www.googleapis.com/auth/drive';
 
-/** Every variable the sample reads: cleared for each app, so that the machine's own do not leak in. */
-const SAMPLE_ENV = [
-  'PORT',
-  'GOOGLE_EMULATOR',
-  'EMULATOR_PORT',
-  'SERVICE_ACCOUNT_KEY_FILE',
-  'GOOGLE_APPLICATION_CREDENTIALS',
-  'OAUTH_CLIENT_IDS',
-] as const;
-const savedEnv = Object.fromEntries(SAMPLE_ENV.map((name) => [name, process.env[name]]));
-
-function setEnv(env: Partial<Record<(typeof SAMPLE_ENV)[number], string>>): void {
-  for (const name of SAMPLE_ENV) {
-    if (env[name] === undefined) delete process.env[name];
-    else process.env[name] = env[name];
-  }
-}
-
-afterAll(() => {
-  for (const name of SAMPLE_ENV) {
-    if (savedEnv[name] === undefined) delete process.env[name];
-    else process.env[name] = savedEnv[name];
-  }
-});
-
-/** The sample app as main.ts builds it, initialized but not listening on PORT. */
-async function boot(env: Parameters<typeof setEnv>[0] = {}): Promise<INestApplication> {
-  setEnv(env);
-  const app = await createSampleApp({ logger: false, abortOnError: false });
-  await app.init();
-  return app;
-}
+restoreSampleEnvAfterAll();
 
 describe('the sample app, no credentials configured: the built-in emulator', () => {
   let app: INestApplication;
