@@ -88,7 +88,11 @@ export const manyCallers: Scenario = {
           'Tokeninfo calls, checked in every round: library cold ' +
           `${cold.candidateCalls.toLocaleString('en-US')}, warm ${warm.candidateCalls}; ` +
           `baseline ${cold.baselineCalls.toLocaleString('en-US')} and ` +
-          `${warm.baselineCalls.toLocaleString('en-US')} (one per request, no cache).`,
+          `${warm.baselineCalls.toLocaleString('en-US')} (one per request, no cache). On a ` +
+          'cold check the two sides differ in more than the cache: the library posts the token ' +
+          'as a form body with a request timeout, google-auth-library sends it in an ' +
+          '`Authorization` header without one, and the emulator reading that body runs in this ' +
+          'process, on the library’s side of the ratio.',
       ].join('\n');
     } finally {
       await context.close();

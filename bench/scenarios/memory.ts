@@ -7,7 +7,7 @@
  *   10,000 checked tokens vs a plain `Map` from the same token hashes to one flat object with
  *   the same fields (who the caller is, the granted scopes, until when).
  * Both sides build the same strings (random tokens, parsed tokeninfo answers), so those count
- * alike. Then the bounds: fed twice their bound, the store and the cache stay at it.
+ * alike. Then the bounds: fed 2× and 4× their bound, the store and the cache stay at it.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { VERIFICATION_CACHE_MAX_ENTRIES } from '../../lib/endpoints/endpoints.constants.js';
@@ -177,7 +177,7 @@ export const memory: Scenario = {
         })) / ENTRIES,
     );
 
-    progress('memory: bounds (fed twice their bound)');
+    progress('memory: bounds (fed 2× and 4× their bound)');
     const bounds = [
       await bound(
         'MemoryTokenStore, default maxEntries',
