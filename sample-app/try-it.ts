@@ -1,4 +1,5 @@
-import { CLOUD_PLATFORM, type GoogleBackend } from './google/google-backend.js';
+import type { GoogleBackend } from './google/google-backend.js';
+import { CALENDAR_READONLY, CLOUD_PLATFORM, DRIVE } from './scopes.js';
 
 /** One request to try, printed as a curl command. */
 export interface TryItRequest {
@@ -15,14 +16,11 @@ export interface StartupMessage {
   message: string;
 }
 
-const DRIVE = 'https://www.googleapis.com/auth/drive';
-
 /** The requests printed at boot: one or more for every route. */
 export function tryItRequests(google: GoogleBackend): TryItRequest[] {
   const bearer = google.demo?.accessToken ?? '$TOKEN';
   const user = google.demo?.user ?? 'someone@your-domain.example';
-  const delegated =
-    google.demo?.delegatedScope ?? 'https://www.googleapis.com/auth/calendar.readonly';
+  const delegated = google.demo?.delegatedScope ?? CALENDAR_READONLY;
   return [
     { what: 'liveness, and which Google the app talks to', path: '/' },
     { what: "userinfo called as the caller, with the caller's token", path: '/me', bearer },
@@ -41,7 +39,7 @@ export function tryItRequests(google: GoogleBackend): TryItRequest[] {
       path: `/service-account/token?scope=${delegated}&user=${user}`,
     },
     {
-      what: 'a scope that was not delegated: 502 with Google\'s "unauthorized_client"',
+      what: 'a scope the admin did not delegate: 502 with Google\'s "unauthorized_client"',
       path: `/service-account/token?scope=${DRIVE}&user=${user}`,
     },
     {

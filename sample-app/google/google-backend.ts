@@ -2,16 +2,14 @@ import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { DEFAULT_GOOGLE_URLS, type GoogleUrls, type ServiceAccountKey } from 'nestjs-google-oauth2';
 import { GoogleOAuth2Emulator } from 'nestjs-google-oauth2/testing';
 import type { SampleConfig } from '../sample.config.js';
-
-export const USERINFO_EMAIL = 'https://www.googleapis.com/auth/userinfo.email';
-export const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
+import { CALENDAR_READONLY } from '../scopes.js';
 
 /** The demo user, service account and client that emulator mode sets up. */
 export const DEMO_USER = 'demo@example.com';
 export const DEMO_CLIENT_ID = 'sample-app-demo.apps.googleusercontent.com';
 export const DEMO_SERVICE_ACCOUNT = 'sample-app@emulator-project.iam.gserviceaccount.com';
 /** The scope the service account may use as a domain user (domain-wide delegation). */
-export const DEMO_DELEGATED_SCOPE = 'https://www.googleapis.com/auth/calendar.readonly';
+export const DEMO_DELEGATED_SCOPE = CALENDAR_READONLY;
 
 /** What emulator mode prepared so that every route can be tried at once. */
 export interface DemoSetup {

@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { oauth2 } from '@googleapis/oauth2';
 import { GoogleUserCredentials, InjectCredentials, Scopes } from 'nestjs-google-oauth2';
-import { GoogleBackend, USERINFO_EMAIL } from '../google/google-backend.js';
+import { GoogleBackend } from '../google/google-backend.js';
+import { USERINFO_EMAIL } from '../scopes.js';
 
 @Controller('me')
 export class MeController {

@@ -1,7 +1,8 @@
 import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
 import { oauth2 } from '@googleapis/oauth2';
 import { ServiceAccountCredentialsFactory } from 'nestjs-google-oauth2';
-import { GoogleBackend, USERINFO_EMAIL } from '../google/google-backend.js';
+import { GoogleBackend } from '../google/google-backend.js';
+import { USERINFO_EMAIL } from '../scopes.js';
 
 /**
  * The app's own side: tokens minted for its service account, through the token store.
