@@ -190,8 +190,10 @@ export function num(value: number): string {
   });
 }
 
+/** A ratio: two decimals, or two significant digits below 0.1 (0.0048, not 0.00). */
 export function ratio(value: number): string {
-  return value >= 10 ? value.toFixed(1) : value.toFixed(2);
+  if (value >= 10) return value.toFixed(1);
+  return value >= 0.1 ? value.toFixed(2) : value.toPrecision(2);
 }
 
 /** Fails the run when a fairness or correctness condition does not hold. */
