@@ -1,0 +1,57 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { Controller, Get, Logger, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
+import { GoogleOAuth2Guard, OAuth2Module, Scopes } from 'nestjs-google-oauth2';
+import { GoogleOAuth2Emulator } from 'nestjs-google-oauth2/testing';
+
+const NO_CLIENT = /no access token will be accepted/;
+
+@Controller('guarded')
+class GuardedController {
+  @Scopes('openid')
+  @Get()
+  get() {
+    return 'ok';
+  }
+}
+
+/** Which endpoints warnings a whole app logs by the end of `app.init()`. */
+describe('endpoints configuration warnings at boot', () => {
+  const emulator = new GoogleOAuth2Emulator();
+  beforeAll(() => emulator.start());
+  afterAll(() => emulator.stop());
+  afterEach(() => jest.restoreAllMocks());
+
+  async function bootWarnings(module: Parameters<typeof Test.createTestingModule>[0]) {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const app = (await Test.createTestingModule(module).compile()).createNestApplication();
+    await app.init();
+    await app.close();
+    return warn.mock.calls.map((call) => String(call[0]));
+  }
+
+  it('an app that only mints service-account tokens is not warned', async () => {
+    const oauth2 = OAuth2Module.forRoot({
+      serviceAccount: emulator.createServiceAccount(),
+      google: emulator.urls,
+    });
+    expect(await bootWarnings({ imports: [oauth2] })).toEqual([]);
+  });
+
+  it('an app with a @Scopes route and no allowed client is warned once', async () => {
+    const oauth2 = OAuth2Module.forRoot({ google: emulator.urls });
+    const warnings = await bootWarnings({ imports: [oauth2], controllers: [GuardedController] });
+    expect(warnings.filter((w) => NO_CLIENT.test(w))).toHaveLength(1);
+  });
+
+  it('an app with the guard as APP_GUARD and no allowed client is warned once', async () => {
+    @Module({
+      imports: [OAuth2Module.forRoot({ google: emulator.urls })],
+      providers: [{ provide: APP_GUARD, useClass: GoogleOAuth2Guard }],
+    })
+    class GuardedApp {}
+    const warnings = await bootWarnings({ imports: [GuardedApp] });
+    expect(warnings.filter((w) => NO_CLIENT.test(w))).toHaveLength(1);
+  });
+});
