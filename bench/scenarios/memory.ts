@@ -16,7 +16,7 @@ import type {
   TokenVerification,
   VerifiedIdentity,
 } from '../../lib/endpoints/token-verification.js';
-import { tokenCacheKey, VerificationCache } from '../../lib/endpoints/verification-cache.js';
+import { callerTokenKey, VerificationCache } from '../../lib/endpoints/verification-cache.js';
 import { MemoryTokenStore, type StoredToken } from '../../lib/index.js';
 import { CLIENT_ID, CLOUD_PLATFORM, EMAIL_SCOPE } from '../fixtures.js';
 import {
@@ -162,7 +162,7 @@ export const memory: Scenario = {
           const map = new Map<string, VerifiedIdentity & { until: number }>();
           for (let i = 0; i < ENTRIES; i++) {
             const id = identity(i);
-            map.set(tokenCacheKey(accessToken()), {
+            map.set(callerTokenKey(accessToken()), {
               tokenType: id.tokenType,
               email: id.email,
               emailVerified: id.emailVerified,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export interface VerificationCacheOptions<T> {
   /** At most this many results are kept; the least recently used goes first. */
@@ -7,9 +7,9 @@ export interface VerificationCacheOptions<T> {
   keepUntil(result: T, nowMs: number): number;
 }
 
-/** The cache key of a token: its SHA-256, so that the token itself is never a key. */
-export function tokenCacheKey(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('base64url');
+/** The cache key of a caller's token: its SHA-256, so that the token itself is never a key. */
+export function callerTokenKey(token: string): string {
+  return hash('sha256', token, 'base64url');
 }
 
 /**
@@ -29,7 +29,7 @@ export class VerificationCache<T> {
 
   /** The kept result for `token`, else the result of `check()` (shared with concurrent callers). */
   get(token: string, check: () => Promise<T>): Promise<T> {
-    const key = tokenCacheKey(token);
+    const key = callerTokenKey(token);
     const kept = this.read(key);
     if (kept) return Promise.resolve(kept.result);
     const pending = this.inFlight.get(key);
@@ -49,12 +49,12 @@ export class VerificationCache<T> {
 
   /** Whether a result for `token` is kept (and still fresh). */
   has(token: string): boolean {
-    return this.read(tokenCacheKey(token)) !== undefined;
+    return this.read(callerTokenKey(token)) !== undefined;
   }
 
   /** Forgets the result for `token`. */
   delete(token: string): void {
-    this.entries.delete(tokenCacheKey(token));
+    this.entries.delete(callerTokenKey(token));
   }
 
   clear(): void {

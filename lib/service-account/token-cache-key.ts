@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { TokenRequest } from './token-source.js';
 
 /**
@@ -7,12 +7,6 @@ import type { TokenRequest } from './token-source.js';
  * Scopes arrive sorted and de-duplicated: any order of the same scopes hits the same entry.
  */
 export function tokenCacheKey(serviceAccountEmail: string, request: TokenRequest): string {
-  const digest = createHash('sha256')
-    .update(serviceAccountEmail)
-    .update('\0')
-    .update(request.scopes.join(' '))
-    .update('\0')
-    .update(request.subject ?? '')
-    .digest('base64url');
-  return `sa-token:v1:${digest}`;
+  const fields = `${serviceAccountEmail}\0${request.scopes.join(' ')}\0${request.subject ?? ''}`;
+  return `sa-token:v1:${hash('sha256', fields, 'base64url')}`;
 }

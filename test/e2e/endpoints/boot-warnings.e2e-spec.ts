@@ -21,7 +21,9 @@ describe('endpoints configuration warnings at boot', () => {
   const emulator = new GoogleOAuth2Emulator();
   beforeAll(() => emulator.start());
   afterAll(() => emulator.stop());
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
 
   async function bootWarnings(module: Parameters<typeof Test.createTestingModule>[0]) {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { tokenCacheKey, VerificationCache } from '../../../lib/endpoints/verification-cache.js';
+import { callerTokenKey, VerificationCache } from '../../../lib/endpoints/verification-cache.js';
 import { startTimeTravel } from '../../support/time-travel.js';
 
 interface Result {
@@ -24,9 +24,9 @@ describe('VerificationCache', () => {
     const c = cache();
     const token = 'ya29.secret-token';
     await c.get(token, async () => later(60_000));
-    expect(c.keys()).toEqual([tokenCacheKey(token)]);
+    expect(c.keys()).toEqual([callerTokenKey(token)]);
     expect(c.keys()[0]).not.toContain(token);
-    expect(tokenCacheKey(token)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(callerTokenKey(token)).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
   it('checks a token once while its result is fresh', async () => {
