@@ -1,4 +1,4 @@
-import { parseStoredToken } from './stored-token.js';
+import { copyStoredToken, parseStoredToken } from './stored-token.js';
 import type { TokenCipher } from './token-encryption.js';
 import type { StoredToken } from './token-store.js';
 
@@ -14,12 +14,7 @@ export class TokenCodec {
   }
 
   encode(key: string, token: StoredToken): StoredToken | string {
-    const plain: StoredToken = {
-      accessToken: token.accessToken,
-      expiresAt: token.expiresAt,
-      scopes: [...token.scopes],
-      ...(token.subject ? { subject: token.subject } : {}),
-    };
+    const plain = copyStoredToken(token);
     return this.cipher ? this.cipher.seal(JSON.stringify(plain), key) : plain;
   }
 
