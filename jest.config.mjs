@@ -1,18 +1,8 @@
+import { SWC_OPTIONS } from './scripts/swc/swc-options.mjs';
+
 // Jest runs the TypeScript sources as ESM through SWC (NestJS 12 is ESM only;
 // ts-jest cannot run on TypeScript 7). See docs/development.md.
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'es6' },
-    sourceMaps: 'inline',
-  },
-];
+const swc = ['@swc/jest', SWC_OPTIONS];
 
 const common = {
   extensionsToTreatAsEsm: ['.ts'],

@@ -2,7 +2,7 @@
  * `npm run bench`: every scenario, each candidate interleaved with its baseline, written to
  * bench/RESULTS.md. `npm run bench -- sa-warm guard-warm` runs some scenarios and prints their
  * tables instead (RESULTS.md is left alone); `--rounds=N` changes the number of measured rounds.
- * Runs on the TypeScript sources through bench/swc-register.mjs, with `--expose-gc`.
+ * Runs on the TypeScript sources through scripts/swc/register.mjs, with `--expose-gc`.
  */
 // Before any decorated class is defined: swc's decorator metadata needs Reflect.metadata.
 // oxlint-disable-next-line import/no-unassigned-import

@@ -1,7 +1,7 @@
 /**
  * One instance of the fleet: a child process that boots OAuth2Module on a shared token store,
  * says 'ready', waits for 'go', then asks for the same token `concurrency` times at once and
- * reports what it got. Run by fleet.ts with `node --import ./swc-register.mjs fleet-worker.ts`;
+ * reports what it got. Run by fleet.ts with `node --import scripts/swc/register.mjs fleet-worker.ts`;
  * its orders come in the FLEET_WORKER environment variable (JSON).
  */
 // Before any decorated class is defined: swc's decorator metadata needs Reflect.metadata.

@@ -1,6 +1,6 @@
 /**
  * Runs a fleet: `processes` child processes (fleet-worker.ts, on the library's TypeScript
- * sources through swc-register.mjs), each booting OAuth2Module on the same shared store. All
+ * sources through scripts/swc/register.mjs), each booting OAuth2Module on the same shared store. All
  * report 'ready'; then every one gets 'go' at once and asks for the same token `concurrency`
  * times. Resolves to their reports.
  */
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { WorkerMessage, WorkerOrders } from './fleet-worker.js';
 
 const WORKER = fileURLToPath(new URL('./fleet-worker.ts', import.meta.url));
-const REGISTER = fileURLToPath(new URL('./swc-register.mjs', import.meta.url));
+const REGISTER = fileURLToPath(new URL('../../../scripts/swc/register.mjs', import.meta.url));
 const READY_TIMEOUT_MS = 90_000;
 const RUN_TIMEOUT_MS = 60_000;
 

@@ -1,22 +1,11 @@
-// Module hooks (node:module register) for the fleet's child processes: a relative `./x.js` import
-// that has only `./x.ts` beside it resolves to the .ts file (NodeNext style), and .ts files are
-// transpiled with @swc/core with the options Jest uses (jest.config.mjs): ESM, legacy decorators
-// with their metadata, which NestJS needs.
+// Module hooks (node:module register) for running TypeScript in plain Node: a relative `./x.js`
+// import that has only `./x.ts` beside it resolves to the .ts file (NodeNext style), and .ts files
+// are transpiled by @swc/core with the options Jest uses (swc-options.mjs).
 import { transform } from '@swc/core';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-
-const SWC_OPTIONS = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
-    keepClassNames: true,
-  },
-  module: { type: 'es6' },
-  sourceMaps: 'inline',
-};
+import { SWC_OPTIONS } from './swc-options.mjs';
 
 export async function resolve(specifier, context, nextResolve) {
   const parent = context.parentURL;
