@@ -8,6 +8,7 @@ import { MemoryTokenStore } from '../../../lib/stores/memory-token-store.js';
 import type { StoredToken, TokenStore } from '../../../lib/stores/token-store.js';
 import { GoogleOAuth2Emulator, type ServiceAccountKeyFile } from '../../../lib/testing/index.js';
 import {
+  closeDatastoreClient,
   datastoreClientOptions,
   describeWithServer,
   startDatastoreEmulator,
@@ -16,7 +17,7 @@ import {
   type ManagedServer,
 } from '../../support/servers.js';
 import { bootApp, type BootedApp } from './app.js';
-import { closeDatastoreClients, makeStore, type ManagedStore } from './store-spec.js';
+import { makeStore, type ManagedStore } from './store-spec.js';
 
 const scope = (name: string) => `https://www.googleapis.com/auth/${name}`;
 /** The slow store's timeout; the outages run with the default (1 s), as an app would. */
@@ -146,7 +147,7 @@ describe('token store faults', () => {
       datastore = new Datastore(datastoreClientOptions(server));
     }, 90_000);
     afterAll(async () => {
-      if (datastore) await closeDatastoreClients(datastore);
+      if (datastore) await closeDatastoreClient(datastore);
       await server?.stop();
     });
 

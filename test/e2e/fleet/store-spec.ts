@@ -10,6 +10,7 @@ import { Keyv } from 'keyv';
 import { CacheManagerTokenStore } from '../../../lib/stores/cache-manager-token-store.js';
 import { DatastoreTokenStore } from '../../../lib/stores/datastore-token-store.js';
 import type { TokenStore } from '../../../lib/stores/token-store.js';
+import { closeDatastoreClient } from '../../support/servers.js';
 
 export type StoreSpec =
   | { kind: 'redis'; url: string; encryptionKey?: string }
@@ -46,17 +47,8 @@ export function makeStore(spec: StoreSpec): ManagedStore {
       });
       return {
         store: new DatastoreTokenStore(datastore, encryption),
-        close: () => closeDatastoreClients(datastore),
+        close: () => closeDatastoreClient(datastore),
       };
     }
-  }
-}
-
-/** Closes the gRPC clients a Datastore client opened (it has no close() of its own in v10). */
-export async function closeDatastoreClients(datastore: Datastore): Promise<void> {
-  // oxlint-disable-next-line no-underscore-dangle -- the client's own name for its gRPC clients
-  for (const client of datastore.clients_.values()) {
-    const close = (client as unknown as { close?: () => Promise<void> }).close;
-    if (typeof close === 'function') await close.call(client);
   }
 }

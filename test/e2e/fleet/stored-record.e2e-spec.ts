@@ -4,6 +4,7 @@ import { createClient } from '@keyv/redis';
 import { randomBytes } from 'node:crypto';
 import { GoogleOAuth2Emulator, type ServiceAccountKeyFile } from '../../../lib/testing/index.js';
 import {
+  closeDatastoreClient,
   datastoreClientOptions,
   describeWithServer,
   startDatastoreEmulator,
@@ -12,7 +13,7 @@ import {
   type ManagedServer,
 } from '../../support/servers.js';
 import { bootApp } from './app.js';
-import { closeDatastoreClients, makeStore, type StoreSpec } from './store-spec.js';
+import { makeStore, type StoreSpec } from './store-spec.js';
 
 const DIRECTORY = 'https://www.googleapis.com/auth/admin.directory.user.readonly';
 const USER = 'ann.example@example.com';
@@ -120,7 +121,7 @@ describe('what the module writes into a shared store', () => {
       datastore = new Datastore(datastoreClientOptions(server));
     }, 90_000);
     afterAll(async () => {
-      if (datastore) await closeDatastoreClients(datastore);
+      if (datastore) await closeDatastoreClient(datastore);
       await server?.stop();
     });
 

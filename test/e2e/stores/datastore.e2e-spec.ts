@@ -6,11 +6,12 @@ import { TieredTokenStore } from '../../../lib/stores/tiered-token-store.js';
 import { tokenStoreContract } from '../../../lib/testing/token-store-contract.js';
 import {
   datastoreClientOptions,
+  closeDatastoreClient,
   describeWithServer,
   startDatastoreEmulator,
   type ManagedDatastore,
 } from '../../support/servers.js';
-import { closeDatastore, testEncryptionKey, testKey, testToken } from './support.js';
+import { testEncryptionKey, testKey, testToken } from './support.js';
 
 describeWithServer('datastore', 'DatastoreTokenStore on the Datastore emulator', () => {
   let server: ManagedDatastore;
@@ -23,7 +24,7 @@ describeWithServer('datastore', 'DatastoreTokenStore on the Datastore emulator',
   }, 90_000);
 
   afterAll(async () => {
-    await closeDatastore(datastore);
+    await closeDatastoreClient(datastore);
     await server?.stop();
   });
 

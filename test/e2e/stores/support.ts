@@ -19,12 +19,3 @@ export function testToken(overrides: Partial<StoredToken> = {}): StoredToken {
     ...overrides,
   };
 }
-
-/** Closes the gRPC clients a Datastore client opened (it has no close() of its own in v10). */
-export async function closeDatastore(datastore: { clients_: Map<string, unknown> } | undefined) {
-  // oxlint-disable-next-line no-underscore-dangle -- the client's own name for its gRPC clients
-  for (const client of datastore?.clients_.values() ?? []) {
-    const close = (client as { close?: () => Promise<void> }).close;
-    if (typeof close === 'function') await close.call(client);
-  }
-}

@@ -8,6 +8,7 @@ import { Keyv } from 'keyv';
 import { connect, createServer } from 'node:net';
 import {
   datastoreClientOptions,
+  closeDatastoreClient,
   describeWithServer,
   startDatastoreEmulator,
   startMemcached,
@@ -71,18 +72,9 @@ const datastoreRoundTrip: RoundTrip<ManagedDatastore> = async (server, key, valu
     const [entity] = await datastore.get(entityKey);
     return (entity as { value?: string } | undefined)?.value;
   } finally {
-    await closeDatastore(datastore);
+    await closeDatastoreClient(datastore);
   }
 };
-
-/**
- * @google-cloud/datastore 10 has no close(): its gRPC clients sit in its `clients_` map, one per
- * API, and each has close(). Closing them lets the test process end without open channels.
- */
-async function closeDatastore(datastore: Datastore): Promise<void> {
-  const clients = Reflect.get(datastore, 'clients_') as Datastore['clients_'];
-  await Promise.all([...clients.values()].map((client) => client.close()));
-}
 
 /** The life of one server; returns a getter for it, for further tests in the same describe. */
 function lifecycle<S extends ManagedServer>(
