@@ -84,6 +84,15 @@ describe('token store faults', () => {
     }
   }
 
+  /** Further requests for `scopes` get `token` from the store: no new mint. */
+  async function expectServedFromStore(booted: BootedApp, scopes: string[], token: string) {
+    const mints = emulator.requestCount('token');
+    for (let i = 0; i < 5; i++) {
+      expect((await booted.factory.getAccessToken(scopes)).token).toBe(token);
+    }
+    expect(emulator.requestCount('token')).toBe(mints);
+  }
+
   function expectOneWarningWithoutSecrets(booted: BootedApp, tokens: string[]) {
     const warnings = booted.logger.store('warn');
     expect(warnings).toHaveLength(1);
@@ -127,11 +136,7 @@ describe('token store faults', () => {
         const value = await raw.get(`oauth2:${storeKey(after)}`);
         return value ? (JSON.parse(value) as { value: StoredToken }).value.accessToken : undefined;
       });
-      const mints = emulator.requestCount('token');
-      for (let i = 0; i < 5; i++) {
-        expect((await booted.factory.getAccessToken(after)).token).toBe(token);
-      }
-      expect(emulator.requestCount('token')).toBe(mints);
+      await expectServedFromStore(booted, after, token);
       expect(booted.logger.store('log')).toContain(
         'token store is answering again; tokens are shared through it again',
       );
@@ -171,11 +176,7 @@ describe('token store faults', () => {
         const [stored] = await datastore.get(datastore.key(['OAuth2Token', storeKey(after)]));
         return (stored as { accessToken?: string } | undefined)?.accessToken;
       });
-      const mints = emulator.requestCount('token');
-      for (let i = 0; i < 5; i++) {
-        expect((await booted.factory.getAccessToken(after)).token).toBe(token);
-      }
-      expect(emulator.requestCount('token')).toBe(mints);
+      await expectServedFromStore(booted, after, token);
       expectOneWarningWithoutSecrets(booted, [...tokens, token]);
     }, 120_000);
   });
