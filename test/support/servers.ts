@@ -161,14 +161,23 @@ export function planServerSuite(
   available: boolean,
   env: NodeJS.ProcessEnv = process.env,
 ): ServerSuitePlan {
+  return planSuite(MISSING[kind], available, env);
+}
+
+/** The same for anything a suite needs, `missing` saying what is missing and where to get it. */
+export function planSuite(
+  missing: string,
+  available: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+): ServerSuitePlan {
   if (available) return { action: 'run' };
   if (isCi(env)) {
     return {
       action: 'fail',
-      reason: `${MISSING[kind]}. Under CI=true a suite that needs it fails instead of being skipped; .ci/run installs it.`,
+      reason: `${missing}. Under CI=true a suite that needs it fails instead of being skipped; .ci/run installs it.`,
     };
   }
-  return { action: 'skip', reason: `${MISSING[kind]}: skipping, as CI is not set.` };
+  return { action: 'skip', reason: `${missing}: skipping, as CI is not set.` };
 }
 
 // A wrapper around describe(): the jest rules written for test files do not fit it.
@@ -178,13 +187,30 @@ export function planServerSuite(
  * fails with a test that says why (never a silent skip); otherwise it is skipped with a console.warn.
  */
 export function describeWithServer(kind: ServerKind, name: string, fn: () => void): void {
+  const requirement = {
+    name: kind,
+    available: serverBinaryAvailable(kind),
+    missing: MISSING[kind],
+  };
+  describeWithRequirement(requirement, name, fn);
+}
+
+/**
+ * describeWithServer for anything else a suite needs (a client in another language, a toolchain):
+ * runs when `available`; else fails under CI=true with a test named `needs <name>`, or is skipped.
+ */
+export function describeWithRequirement(
+  requirement: { name: string; available: boolean; missing: string },
+  name: string,
+  fn: () => void,
+): void {
   // Jest's globals, taken when called: importing @jest/globals would throw outside Jest, and the
   // starters above are meant for scripts (benchmarks) too.
   const { describe, it } = globalThis as unknown as {
     describe: typeof JestDescribe;
     it: typeof JestIt;
   };
-  const plan = planServerSuite(kind, serverBinaryAvailable(kind));
+  const plan = planSuite(requirement.missing, requirement.available);
   switch (plan.action) {
     case 'run':
       describe(name, fn);
@@ -195,7 +221,7 @@ export function describeWithServer(kind: ServerKind, name: string, fn: () => voi
       return;
     case 'fail':
       describe(name, () => {
-        it(`needs ${kind}`, () => {
+        it(`needs ${requirement.name}`, () => {
           throw new Error(plan.reason);
         });
       });
