@@ -17,6 +17,8 @@ export interface GoogleUrls {
   metadata: string;
   /** Root URL of Google's REST APIs: the `rootUrl` that googleapis clients take. */
   apiRoot: string;
+  /** JWK set of the ES256 keys Identity-Aware Proxy signs `x-goog-iap-jwt-assertion` with. */
+  iapPublicKeys: string;
 }
 
 export const DEFAULT_GOOGLE_URLS: Readonly<GoogleUrls> = Object.freeze({
@@ -27,6 +29,7 @@ export const DEFAULT_GOOGLE_URLS: Readonly<GoogleUrls> = Object.freeze({
   iamCredentials: 'https://iamcredentials.googleapis.com',
   metadata: 'http://169.254.169.254',
   apiRoot: 'https://www.googleapis.com/',
+  iapPublicKeys: 'https://www.gstatic.com/iap/verify/public_key-jwk',
 });
 
 /** Fills in Google's own URLs for the ones not given. */

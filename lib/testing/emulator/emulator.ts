@@ -5,7 +5,9 @@ import { EmulatorClock } from './clock.js';
 import { FaultQueue } from './faults.js';
 import { RequestRecorder } from './recorder.js';
 import { EmulatorServer } from './server.js';
-import { EmulatorState, type Principal } from './state/index.js';
+import { signJwt, withOverrides } from './jwt.js';
+import { createIapSigningKey } from './state/signing-keys.js';
+import { EmulatorState, es256Signer, rs256Signer, type Principal } from './state/index.js';
 import type {
   EmulatedUser,
   EmulatorClockApi,
@@ -96,6 +98,7 @@ export class GoogleOAuth2Emulator {
       iamCredentials: url,
       metadata: url,
       apiRoot: `${url}/`,
+      iapPublicKeys: `${url}/iap/verify/public_key-jwk`,
     };
   }
 
@@ -194,11 +197,7 @@ export class GoogleOAuth2Emulator {
         ? { lifetimeSeconds: options.expiresInSeconds }
         : {}),
     });
-    for (const [name, value] of Object.entries(options.claims ?? {})) {
-      if (value === undefined) delete claims[name];
-      else claims[name] = value;
-    }
-    return this.#state.signIdToken(claims);
+    return this.#state.signIdToken(withOverrides(claims, options.claims));
   }
 
   /** Revokes an access token the emulator issued (unknown tokens are ignored). */
@@ -206,9 +205,54 @@ export class GoogleOAuth2Emulator {
     this.#state.tokens.revoke(token);
   }
 
-  /** A new current ID-token signing key; the previous stays published for one more rotation. */
-  rotateSigningKeys(): void {
-    this.#state.signingKeys.rotate();
+  /**
+   * Rotates Google's ID-token signing keys as Google does: the key published in the certs since
+   * the last rotation starts signing, and a new next key is published. `abrupt`: a key never
+   * published before signs at once instead (for verifiers that must refetch the certs). Either
+   * way the previous key stays published for one more rotation.
+   */
+  rotateSigningKeys(options: { abrupt?: boolean } = {}): void {
+    this.#state.signingKeys.rotate(options);
+  }
+
+  /** Rotates IAP's signing keys, as `rotateSigningKeys` does Google's. */
+  rotateIapKeys(options: { abrupt?: boolean } = {}): void {
+    this.#state.iapKeys.rotate(options);
+  }
+
+  /**
+   * An Identity-Aware Proxy assertion (the `x-goog-iap-jwt-assertion` header) for a user (added
+   * if unknown) or a known service account: ES256 with IAP's current key and its `kid`; `iss`
+   * `https://cloud.google.com/iap`, `aud`, `sub` `accounts.google.com:<id>`, `email`, `hd` when the
+   * user has one, `iat`, `exp` (default 600 s; zero or less: already expired). `claims` and
+   * `header` override those (an `undefined` value removes one). `signedWith` makes bad ones:
+   * `'unknownKey'` (ES256 by a key IAP never published, with its own `kid`), `'rs256'` (RS256 by
+   * Google's current ID-token key, with that key's `kid`).
+   */
+  issueIapAssertion(options: {
+    email: string;
+    audience: string;
+    expiresInSeconds?: number;
+    claims?: Record<string, unknown>;
+    header?: Record<string, unknown>;
+    signedWith?: 'iap' | 'unknownKey' | 'rs256';
+  }): string {
+    const claims = this.#state.iapAssertionClaims({
+      principal: this.#principal(options.email),
+      audience: options.audience,
+      ...(options.expiresInSeconds !== undefined
+        ? { lifetimeSeconds: options.expiresInSeconds }
+        : {}),
+    });
+    const signer =
+      options.signedWith === 'rs256'
+        ? rs256Signer(this.#state.signingKeys.current)
+        : es256Signer(
+            options.signedWith === 'unknownKey'
+              ? createIapSigningKey()
+              : this.#state.iapKeys.current,
+          );
+    return signJwt(withOverrides(claims, options.claims), signer, options.header);
   }
 
   requestCount(endpoint: EmulatorEndpoint): number {

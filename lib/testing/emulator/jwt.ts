@@ -1,20 +1,37 @@
-import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 
 /** A JWT's three parts, decoded but not verified. */
 export interface DecodedJwt {
   header: Record<string, unknown>;
   payload: Record<string, unknown>;
-  /** `header.payload`, the bytes the signature covers. */
+  /** `header.payload`, the bytes the signature covers (as sent, padding included). */
   signingInput: string;
   signature: Buffer;
+}
+
+/** The algorithms the emulator signs with: Google's ID tokens and assertions, IAP's assertions. */
+export type JwsAlgorithm = 'RS256' | 'ES256';
+
+/** What signs a JWT: the algorithm, the private key, and the `kid` put in the header (if any). */
+export interface JwtSigner {
+  alg: JwsAlgorithm;
+  privateKey: KeyObject | string;
+  kid?: string;
 }
 
 export function base64UrlEncode(data: Buffer | string): string {
   return Buffer.from(data).toString('base64url');
 }
 
+/**
+ * base64url, unpadded or padded to a multiple of 4 (`…g==`): Python's google-auth 1.x pads its
+ * assertions, and Google's token endpoint accepts them.
+ */
 function isBase64Url(part: string): boolean {
-  return /^[A-Za-z0-9_-]*$/.test(part);
+  const match = /^[A-Za-z0-9_-]*(={0,2})$/.exec(part);
+  if (!match) return false;
+  const padding = match[1] ?? '';
+  return padding === '' || part.length % 4 === 0;
 }
 
 function parseJsonObject(part: string): Record<string, unknown> | undefined {
@@ -39,17 +56,45 @@ export function decodeJwt(token: string): DecodedJwt | undefined {
   return { header, payload, signingInput: `${h}.${p}`, signature: Buffer.from(s, 'base64url') };
 }
 
-/** Signs `payload` with RS256 and the given `kid` (omitted when undefined). */
-export function signJwtRs256(
+/** A copy of `fields` with `overrides` applied: a value replaces, `undefined` removes. */
+export function withOverrides(
+  fields: Record<string, unknown>,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const out = { ...fields };
+  for (const [name, value] of Object.entries(overrides)) {
+    if (value === undefined) delete out[name];
+    else out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * Signs `payload` with the signer's algorithm; the header is `{ alg, typ: 'JWT', kid }` (no `kid`
+ * when the signer has none), then `headerOverrides` (a field set to `undefined` is removed).
+ */
+export function signJwt(
   payload: Record<string, unknown>,
-  privateKey: KeyObject | string,
-  kid?: string,
+  signer: JwtSigner,
+  headerOverrides: Record<string, unknown> = {},
 ): string {
-  const header: Record<string, string> = { alg: 'RS256', typ: 'JWT' };
-  if (kid !== undefined) header.kid = kid;
+  const header = withOverrides(
+    signer.kid === undefined
+      ? { alg: signer.alg, typ: 'JWT' }
+      : { alg: signer.alg, typ: 'JWT', kid: signer.kid },
+    headerOverrides,
+  );
   const signingInput = `${base64UrlEncode(JSON.stringify(header))}.${base64UrlEncode(JSON.stringify(payload))}`;
-  const signature = sign('sha256', Buffer.from(signingInput), privateKey);
+  const data = Buffer.from(signingInput);
+  const signature =
+    signer.alg === 'ES256'
+      ? sign('sha256', data, { key: toPrivateKey(signer.privateKey), dsaEncoding: 'ieee-p1363' })
+      : sign('sha256', data, signer.privateKey);
   return `${signingInput}.${signature.toString('base64url')}`;
+}
+
+function toPrivateKey(key: KeyObject | string): KeyObject {
+  return typeof key === 'string' ? createPrivateKey(key) : key;
 }
 
 /** True when `jwt` is RS256 and its signature verifies with `publicKey`. */

@@ -3,11 +3,20 @@ import type { Handler } from './handlers/context.js';
 import {
   handleCertsV1,
   handleCertsV3,
+  handleIapJwk,
+  handleIapPem,
   handleServiceAccountJwk,
   handleServiceAccountX509,
 } from './handlers/certs.js';
-import { handleGenerateAccessToken, handleSignJwt, IAM_PATH } from './handlers/iam.js';
-import { handleMetadata, METADATA_BASE_PATH } from './handlers/metadata.js';
+import {
+  handleGenerateAccessToken,
+  handleGenerateIdToken,
+  handleSignBlob,
+  handleSignJwt,
+  IAM_PATH,
+  type IamMethod,
+} from './handlers/iam.js';
+import { handleMetadata, handleMetadataRoot, METADATA_BASE_PATH } from './handlers/metadata.js';
 import { handleToken } from './handlers/token.js';
 import { handleTokenInfo, handleTokenInfoV2 } from './handlers/tokeninfo.js';
 import { handleUserInfoOpenId, handleUserInfoV2 } from './handlers/userinfo.js';
@@ -31,6 +40,17 @@ const EXACT: Readonly<Record<string, Route>> = {
   '/oauth2/v3/userinfo': { endpoint: 'userinfo', handler: handleUserInfoOpenId },
   '/oauth2/v1/certs': { endpoint: 'certs', handler: handleCertsV1 },
   '/oauth2/v3/certs': { endpoint: 'certs', handler: handleCertsV3 },
+  '/iap/verify/public_key-jwk': { endpoint: 'iapKeys', handler: handleIapJwk },
+  '/iap/verify/public_key': { endpoint: 'iapKeys', handler: handleIapPem },
+  // The metadata server's root: what Python's google-auth pings.
+  '/': { endpoint: 'metadata', handler: handleMetadataRoot },
+};
+
+const IAM_HANDLERS: Readonly<Record<IamMethod, Handler>> = {
+  signJwt: handleSignJwt,
+  signBlob: handleSignBlob,
+  generateAccessToken: handleGenerateAccessToken,
+  generateIdToken: handleGenerateIdToken,
 };
 
 const PREFIXES: readonly [string, Route][] = [
@@ -48,9 +68,8 @@ export function resolveRoute(pathname: string): Route | undefined {
   }
   const iam = IAM_PATH.exec(pathname);
   if (iam) {
-    return iam[3] === 'signJwt'
-      ? { endpoint: 'signJwt', handler: handleSignJwt }
-      : { endpoint: 'generateAccessToken', handler: handleGenerateAccessToken };
+    const method = iam[3] as IamMethod;
+    return { endpoint: method, handler: IAM_HANDLERS[method] };
   }
   if (pathname === METADATA_BASE_PATH || pathname.startsWith(`${METADATA_BASE_PATH}/`)) {
     return { endpoint: 'metadata', handler: handleMetadata };

@@ -1,6 +1,15 @@
 /** The emulated Google endpoints, as counted, recorded and faulted by the emulator. */
 export type EmulatorEndpoint =
-  'token' | 'tokeninfo' | 'userinfo' | 'certs' | 'signJwt' | 'generateAccessToken' | 'metadata';
+  | 'token'
+  | 'tokeninfo'
+  | 'userinfo'
+  | 'certs'
+  | 'signJwt'
+  | 'signBlob'
+  | 'generateAccessToken'
+  | 'generateIdToken'
+  | 'metadata'
+  | 'iapKeys';
 
 /** Every endpoint name, in a stable order. */
 export const EMULATOR_ENDPOINTS: readonly EmulatorEndpoint[] = Object.freeze([
@@ -9,8 +18,11 @@ export const EMULATOR_ENDPOINTS: readonly EmulatorEndpoint[] = Object.freeze([
   'userinfo',
   'certs',
   'signJwt',
+  'signBlob',
   'generateAccessToken',
+  'generateIdToken',
   'metadata',
+  'iapKeys',
 ]);
 
 /**

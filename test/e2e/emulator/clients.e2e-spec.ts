@@ -198,7 +198,7 @@ describe('GoogleOAuth2Emulator with the real Google clients', () => {
       ).resolves.toBeDefined();
     });
 
-    it('a verifier that cached the certs honours max-age and misses a key rotated in meanwhile', async () => {
+    it('a verifier that cached the certs knows the key a Google-style rotation brings in', async () => {
       const client = verifier();
       await client.verifyIdToken({
         idToken: emulator.issueIdToken({ email: 'erin@example.com', audience: CLIENT_ID }),
@@ -206,6 +206,21 @@ describe('GoogleOAuth2Emulator with the real Google clients', () => {
       });
       const certsCalls = emulator.requestCount('certs');
       emulator.rotateSigningKeys();
+      const fresh = emulator.issueIdToken({ email: 'erin@example.com', audience: CLIENT_ID });
+      await expect(
+        client.verifyIdToken({ idToken: fresh, audience: CLIENT_ID }),
+      ).resolves.toBeDefined();
+      expect(emulator.requestCount('certs')).toBe(certsCalls);
+    });
+
+    it('a verifier that cached the certs honours max-age and misses a key rotated in abruptly', async () => {
+      const client = verifier();
+      await client.verifyIdToken({
+        idToken: emulator.issueIdToken({ email: 'erin@example.com', audience: CLIENT_ID }),
+        audience: CLIENT_ID,
+      });
+      const certsCalls = emulator.requestCount('certs');
+      emulator.rotateSigningKeys({ abrupt: true });
       const fresh = emulator.issueIdToken({ email: 'erin@example.com', audience: CLIENT_ID });
       await expect(client.verifyIdToken({ idToken: fresh, audience: CLIENT_ID })).rejects.toThrow(
         /No pem found/,

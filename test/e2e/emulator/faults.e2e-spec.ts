@@ -148,6 +148,7 @@ describe('GoogleOAuth2Emulator faults and request log', () => {
         iamCredentials: `http://127.0.0.1:${port}`,
         metadata: `http://127.0.0.1:${port}`,
         apiRoot: `http://127.0.0.1:${port}/`,
+        iapPublicKeys: `http://127.0.0.1:${port}/iap/verify/public_key-jwk`,
       });
       await expect(fixed.start()).rejects.toThrow(/already started/);
     } finally {

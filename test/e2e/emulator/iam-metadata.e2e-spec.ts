@@ -233,6 +233,58 @@ describe('GoogleOAuth2Emulator metadata server', () => {
     emulator.clock.reset();
   });
 
+  it('pings: GET / and GET /computeMetadata/v1/ answer 200 with Metadata-Flavor: Google', async () => {
+    const root = await http(`${emulator.url}/`, { headers: { 'Metadata-Flavor': 'Google' } });
+    expect(root.status).toBe(200);
+    expect(root.text).toBe('computeMetadata/\n');
+    expect(root.headers.get('metadata-flavor')).toBe('Google');
+    const v1 = await get('');
+    expect(v1.status).toBe(200);
+    expect(v1.text).toBe('instance/\nproject/\nuniverse/\n');
+    expect(v1.headers.get('content-type')).toBe('application/text');
+  });
+
+  it('?recursive=true: a directory as JSON (exactly application/json), camelCase keys, no token or identity', async () => {
+    const sa = emulator.defaultServiceAccount.client_email;
+    const account = await get('instance/service-accounts/default/?recursive=true');
+    expect(account.headers.get('content-type')).toBe('application/json');
+    expect(account.body).toEqual({ aliases: ['default'], email: sa, scopes: [CLOUD_PLATFORM] });
+    const instance = await get('instance/?recursive=true');
+    expect(instance.body).toMatchObject({
+      hostname: 'emulator.c.meta-project.internal',
+      serviceAccounts: {
+        default: { aliases: ['default'], email: sa, scopes: [CLOUD_PLATFORM] },
+        [sa]: { email: sa },
+      },
+    });
+    const project = await get('project/?recursive=true');
+    expect(project.body).toEqual({
+      numericProjectId: Number(emulator.defaultServiceAccount.client_email.split('-')[0]),
+      projectId: 'meta-project',
+    });
+  });
+
+  it('?alt=json and ?alt=text', async () => {
+    const id = await get('project/project-id?alt=json');
+    expect(id.headers.get('content-type')).toBe('application/json');
+    expect(id.text).toBe('"meta-project"');
+    const scopes = await get('instance/service-accounts/default/scopes');
+    expect(scopes.headers.get('content-type')).toBe('application/text');
+    expect(scopes.text).toBe(`${CLOUD_PLATFORM}\n`);
+    expect((await get('instance/service-accounts/default/scopes?alt=json')).body).toEqual([
+      CLOUD_PLATFORM,
+    ]);
+    const text = await get('instance/service-accounts/default/?recursive=true&alt=text');
+    expect(text.headers.get('content-type')).toBe('application/text');
+    expect(text.text).toBe(
+      `aliases default\nemail ${emulator.defaultServiceAccount.client_email}\nscopes ${CLOUD_PLATFORM}\n`,
+    );
+    const token = await get('instance/service-accounts/default/token?alt=text');
+    expect(token.text).toMatch(/^access_token ya29\.\S+\nexpires_in \d+\ntoken_type Bearer\n$/);
+    const listing = await get('instance/service-accounts/default/?alt=json');
+    expect(listing.body).toEqual(['aliases', 'email', 'identity', 'scopes', 'token']);
+  });
+
   it('unknown paths and accounts: 404', async () => {
     expect((await get('instance/nothing-here')).status).toBe(404);
     expect(

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { EmulatorClock } from '../../../lib/testing/emulator/clock.js';
 import { FaultQueue } from '../../../lib/testing/emulator/faults.js';
-import { decodeJwt, signJwtRs256, verifyRs256 } from '../../../lib/testing/emulator/jwt.js';
+import { decodeJwt, signJwt, verifyRs256 } from '../../../lib/testing/emulator/jwt.js';
+import { KeyRing } from '../../../lib/testing/emulator/state/key-ring.js';
 import { normalizeScopes, parseScopeList } from '../../../lib/testing/emulator/scopes.js';
 import { Delegations } from '../../../lib/testing/emulator/state/delegation.js';
 
@@ -48,13 +49,14 @@ describe('JWT helpers', () => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
   it('sign RS256 with a kid and verify; reject another alg or a tampered payload', () => {
-    const jwt = signJwtRs256({ a: 1 }, privateKey, 'kid-1');
+    const jwt = signJwt({ a: 1 }, { alg: 'RS256', privateKey, kid: 'kid-1' });
     const decoded = decodeJwt(jwt);
     expect(decoded?.header).toEqual({ alg: 'RS256', typ: 'JWT', kid: 'kid-1' });
     expect(decoded?.payload).toEqual({ a: 1 });
     expect(verifyRs256(decoded!, publicKey)).toBe(true);
     expect(verifyRs256({ ...decoded!, header: { alg: 'none' } }, publicKey)).toBe(false);
-    const other = decodeJwt(signJwtRs256({ a: 2 }, privateKey));
+    const other = decodeJwt(signJwt({ a: 2 }, { alg: 'RS256', privateKey }));
+    expect(other?.header).toEqual({ alg: 'RS256', typ: 'JWT' });
     expect(verifyRs256({ ...decoded!, signingInput: other!.signingInput }, publicKey)).toBe(false);
   });
 
@@ -63,6 +65,79 @@ describe('JWT helpers', () => {
     expect(decodeJwt('a.b.c')).toBeUndefined();
     expect(decodeJwt('e30.W10.')).toBeUndefined(); // payload is an array
     expect(decodeJwt('e30.e30.')).toEqual(expect.objectContaining({ header: {}, payload: {} }));
+    expect(decodeJwt('e30=.e30.')).toEqual(expect.objectContaining({ header: {} })); // padded
+    expect(decodeJwt('e30==.e30.')).toBeUndefined(); // padding that does not make a multiple of 4
+    expect(decodeJwt('e3=0.e30.')).toBeUndefined(); // padding inside
+    expect(decodeJwt('e30.e30.a+b/')).toBeUndefined(); // base64, not base64url
+  });
+
+  it('decodeJwt takes padded segments (Python google-auth 1.x) and keeps them in the signing input', () => {
+    const pad = (part: string) => part + '='.repeat((4 - (part.length % 4)) % 4);
+    const jwt = signJwt({ iss: 'a' }, { alg: 'RS256', privateKey });
+    const [h, p, sig] = jwt.split('.') as [string, string, string];
+    const input = `${pad(h)}.${pad(p)}`;
+    const signature = sign('sha256', Buffer.from(input), privateKey).toString('base64url');
+    const padded = `${input}.${pad(signature)}`;
+    expect(padded).toMatch(/=/);
+    const decoded = decodeJwt(padded);
+    expect(decoded?.payload).toEqual({ iss: 'a' });
+    expect(decoded?.signingInput).toBe(input);
+    expect(verifyRs256(decoded!, publicKey)).toBe(true);
+    expect(sig).not.toMatch(/=/);
+  });
+
+  it('signs ES256 as JWS wants it: a 64-byte r||s signature', () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwt = signJwt(
+      { a: 1 },
+      { alg: 'ES256', privateKey: ec.privateKey, kid: 'k' },
+      {
+        typ: undefined,
+        x: 1,
+      },
+    );
+    const decoded = decodeJwt(jwt)!;
+    expect(decoded.header).toEqual({ alg: 'ES256', kid: 'k', x: 1 });
+    expect(decoded.signature).toHaveLength(64);
+    const ok = verify(
+      'sha256',
+      Buffer.from(decoded.signingInput),
+      { key: ec.publicKey, dsaEncoding: 'ieee-p1363' },
+      decoded.signature,
+    );
+    expect(ok).toBe(true);
+  });
+});
+
+describe('KeyRing', () => {
+  let made = 0;
+  const ring = () => {
+    made = 0;
+    return new KeyRing(() => ({ kid: `k${++made}` }));
+  };
+  const kids = (r: KeyRing<{ kid: string }>) => r.published().map((key) => key.kid);
+
+  it('publishes the next key before it signs; the previous one stays one more rotation', () => {
+    const r = ring();
+    expect(r.current.kid).toBe('k1');
+    expect(kids(r)).toEqual(['k1', 'k2']);
+    r.rotate();
+    expect(r.current.kid).toBe('k2'); // published before it signed
+    expect(kids(r)).toEqual(['k2', 'k3', 'k1']);
+    r.rotate();
+    expect(kids(r)).toEqual(['k3', 'k4', 'k2']);
+    expect(r.find('k1')).toBeUndefined();
+    expect(r.find('k4')?.kid).toBe('k4');
+  });
+
+  it('abrupt: a key never published signs at once; the announced next key stays next', () => {
+    const r = ring();
+    expect(kids(r)).toEqual(['k1', 'k2']);
+    r.rotate({ abrupt: true });
+    expect(r.current.kid).toBe('k3');
+    expect(kids(r)).toEqual(['k3', 'k2', 'k1']);
+    r.rotate();
+    expect(kids(r)).toEqual(['k2', 'k4', 'k3']);
   });
 });
 

@@ -36,6 +36,23 @@ export const handleCertsV3: Handler = (request, context) => {
   return jsonAnswer(200, { keys }, cacheHeaders(context));
 };
 
+/** `GET /iap/verify/public_key-jwk` (gstatic.com): IAP's ES256 keys as a JWK set. */
+export const handleIapJwk: Handler = (request, context) => {
+  const wrongMethod = onlyGet(request.method);
+  if (wrongMethod) return wrongMethod;
+  const keys = context.state.iapKeys.published().map((key) => key.jwk);
+  return jsonAnswer(200, { keys }, cacheHeaders(context));
+};
+
+/** `GET /iap/verify/public_key` (gstatic.com): IAP's keys as `{ kid: PEM public key }`. */
+export const handleIapPem: Handler = (request, context) => {
+  const wrongMethod = onlyGet(request.method);
+  if (wrongMethod) return wrongMethod;
+  const keys: Record<string, string> = {};
+  for (const key of context.state.iapKeys.published()) keys[key.kid] = key.publicKeyPem;
+  return jsonAnswer(200, keys, cacheHeaders(context));
+};
+
 function serviceAccountKeys(format: 'x509' | 'jwk'): Handler {
   return (request, context) => {
     const wrongMethod = onlyGet(request.method);

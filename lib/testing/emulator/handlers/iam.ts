@@ -1,14 +1,22 @@
+import { sign } from 'node:crypto';
 import { googleApiError } from '../errors.js';
 import { jsonAnswer, parseJsonObject, type EmulatorAnswer, type EmulatorRequest } from '../http.js';
-import { signJwtRs256 } from '../jwt.js';
+import { signJwt } from '../jwt.js';
+import type { RsaKey } from '../keys.js';
 import { CLOUD_PLATFORM_SCOPE, IAM_SCOPE, normalizeScopes } from '../scopes.js';
-import type { ServiceAccountRecord } from '../state/index.js';
+import { rs256Signer, type ServiceAccountRecord } from '../state/index.js';
 import { authenticate } from './bearer-auth.js';
 import type { Handler, HandlerContext } from './context.js';
 
-/** `/v1/projects/{project}/serviceAccounts/{email or unique id}:{method}` */
+/** The IAM methods the emulator plays. */
+export type IamMethod = 'signJwt' | 'signBlob' | 'generateAccessToken' | 'generateIdToken';
+
+/**
+ * `/v1/projects/{project}/serviceAccounts/{email or unique id}:{method}`: IAM Credentials
+ * (`iamcredentials.googleapis.com`), and IAM's older `signBlob` (`iam.googleapis.com`) at the same path.
+ */
 export const IAM_PATH =
-  /^\/v1\/projects\/([^/]+)\/serviceAccounts\/([^/:]+):(signJwt|generateAccessToken)$/;
+  /^\/v1\/projects\/([^/]+)\/serviceAccounts\/([^/:]+):(signJwt|signBlob|generateAccessToken|generateIdToken)$/;
 
 const SERVICE = 'iamcredentials.googleapis.com';
 const MAX_SIGNED_JWT_LIFETIME_SECONDS = 12 * 60 * 60;
@@ -27,7 +35,7 @@ function invalidArgument(message: string): EmulatorAnswer {
 function prepare(
   request: EmulatorRequest,
   context: HandlerContext,
-  method: 'SignJwt' | 'GenerateAccessToken',
+  method: 'SignJwt' | 'SignBlob' | 'GenerateAccessToken' | 'GenerateIdToken',
 ):
   | { ok: true; account: ServiceAccountRecord; body: Record<string, unknown> }
   | { ok: false; answer: EmulatorAnswer } {
@@ -80,12 +88,61 @@ export const handleSignJwt: Handler = (request, context) => {
   if (typeof claims.exp !== 'number' || claims.exp > now + MAX_SIGNED_JWT_LIFETIME_SECONDS) {
     return invalidArgument('The exp claim must be a number at most 12 hours in the future.');
   }
-  const key = account.keys[account.keys.length - 1];
-  if (!key) return jsonAnswer(500, googleApiError(500));
-  return jsonAnswer(200, {
-    keyId: key.kid,
-    signedJwt: signJwtRs256(claims, key.privateKey, key.kid),
+  const key = signingKey(account);
+  return jsonAnswer(200, { keyId: key.kid, signedJwt: signJwt(claims, rs256Signer(key)) });
+};
+
+/** The key IAM signs with for an account: here its newest key (see docs/emulator.md). */
+function signingKey(account: ServiceAccountRecord): RsaKey {
+  const key = account.keys.at(-1);
+  if (!key) throw new Error(`service account ${account.email} has no key`);
+  return key;
+}
+
+/** Standard base64 (what IAM's blob fields carry); undefined when it is not. */
+function decodeBase64(value: unknown): Buffer | undefined {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) return undefined;
+  return Buffer.from(value, 'base64');
+}
+
+/**
+ * `POST …/serviceAccounts/{email}:signBlob`, RSA-SHA256 with the account's key. IAM Credentials
+ * takes `{ payload }` and answers `{ keyId, signedBlob }`; IAM v1 (what Python's google-auth 1.x
+ * calls, at `iam.googleapis.com`) takes `{ bytesToSign }` and answers `{ keyId, signature }`.
+ */
+export const handleSignBlob: Handler = (request, context) => {
+  const prepared = prepare(request, context, 'SignBlob');
+  if (!prepared.ok) return prepared.answer;
+  const { account, body } = prepared;
+  const legacy = body.bytesToSign !== undefined;
+  const blob = decodeBase64(legacy ? body.bytesToSign : body.payload);
+  if (!blob) {
+    const field = legacy ? 'bytesToSign' : 'payload';
+    return invalidArgument(`Invalid value for field "${field}": base64 bytes are required.`);
+  }
+  const key = signingKey(account);
+  const signature = sign('sha256', blob, key.privateKey).toString('base64');
+  return jsonAnswer(
+    200,
+    legacy ? { keyId: key.kid, signature } : { keyId: key.kid, signedBlob: signature },
+  );
+};
+
+/**
+ * `POST …/serviceAccounts/{email}:generateIdToken` `{ audience, includeEmail }` → `{ token }`: a
+ * Google-signed ID token for the account.
+ */
+export const handleGenerateIdToken: Handler = (request, context) => {
+  const prepared = prepare(request, context, 'GenerateIdToken');
+  if (!prepared.ok) return prepared.answer;
+  const { account, body } = prepared;
+  if (typeof body.audience !== 'string' || body.audience === '') {
+    return invalidArgument('Invalid value for field "audience": an audience is required.');
+  }
+  const token = context.state.serviceAccountIdToken(account, body.audience, {
+    includeEmail: body.includeEmail === true,
   });
+  return jsonAnswer(200, { token });
 };
 
 /** `"3600s"` → 3600; undefined when malformed. */

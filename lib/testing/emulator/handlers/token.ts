@@ -93,15 +93,11 @@ export const handleToken: Handler = (request, context) => {
 
   const scopes = typeof payload.scope === 'string' ? parseScopeList(payload.scope) : [];
   const targetAudience = payload.target_audience;
-  if (scopes.length === 0 && typeof targetAudience === 'string' && targetAudience !== '') {
-    // An ID token for the service account itself (what IdTokenClient asks for).
-    const principal = state.serviceAccounts.principal(account);
-    const claims = state.idTokenClaims({
-      principal,
-      audience: targetAudience,
-      authorizedParty: account.clientId,
-    });
-    return jsonAnswer(200, { id_token: state.signIdToken(claims) }, { ...NO_STORE_HEADERS });
+  if (typeof targetAudience === 'string' && targetAudience !== '') {
+    // An ID token for the service account itself (what IdTokenClient asks for). A `scope` beside
+    // the audience, which google-auth-library sends when the client has scopes, changes nothing.
+    const idToken = state.serviceAccountIdToken(account, targetAudience, { includeEmail: true });
+    return jsonAnswer(200, { id_token: idToken }, { ...NO_STORE_HEADERS });
   }
   if (scopes.length === 0) return fail(400, TOKEN_ERRORS.badScope);
 

@@ -1,11 +1,18 @@
 import type { EmulatorClock } from '../clock.js';
-import { decodeJwt, signJwtRs256, verifyRs256 } from '../jwt.js';
+import { decodeJwt, signJwt, verifyRs256 } from '../jwt.js';
 import { CLOUD_PLATFORM_SCOPE, normalizeScopes } from '../scopes.js';
 import type { ServiceAccountKeyFile } from '../types.js';
 import { numericId } from './ids.js';
 import type { Principal } from './principal.js';
 import { ServiceAccounts, type ServiceAccountRecord } from './service-accounts.js';
-import { SigningKeys } from './signing-keys.js';
+import { KeyRing } from './key-ring.js';
+import {
+  createGoogleSigningKey,
+  createIapSigningKey,
+  rs256Signer,
+  type GoogleSigningKey,
+  type IapSigningKey,
+} from './signing-keys.js';
 import { IssuedTokens, type IssuedAccessToken, type TokenSource } from './tokens.js';
 import { Users } from './users.js';
 import { Delegations } from './delegation.js';
@@ -14,10 +21,15 @@ export type { Principal } from './principal.js';
 export type { ServiceAccountRecord } from './service-accounts.js';
 export type { IssuedAccessToken, TokenSource } from './tokens.js';
 export { secondsLeft } from './tokens.js';
-export type { SigningKey } from './signing-keys.js';
+export type { GoogleSigningKey, IapSigningKey } from './signing-keys.js';
+export { es256Signer, rs256Signer } from './signing-keys.js';
 
 /** Google's issuer for ID tokens. */
 export const GOOGLE_ISSUER = 'https://accounts.google.com';
+/** IAP's issuer for its assertions. */
+export const IAP_ISSUER = 'https://cloud.google.com/iap';
+/** How long an IAP assertion lives here (IAP's are short-lived). */
+export const IAP_ASSERTION_LIFETIME_SECONDS = 600;
 /** Lifetime of every token Google mints by default. */
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
 /** The metadata server hands out its cached token until this close to expiry. */
@@ -30,7 +42,10 @@ export class EmulatorState {
   readonly users = new Users();
   readonly tokens = new IssuedTokens();
   readonly delegations = new Delegations();
-  readonly signingKeys: SigningKeys;
+  /** Google's ID-token signing keys (RS256). */
+  readonly signingKeys: KeyRing<GoogleSigningKey>;
+  /** IAP's assertion signing keys (ES256). */
+  readonly iapKeys = new KeyRing<IapSigningKey>(createIapSigningKey);
   readonly projectId: string;
   readonly projectNumber: string;
   /** The emulated VM's numeric id (metadata `instance/id`). */
@@ -43,7 +58,7 @@ export class EmulatorState {
     this.clock = clock;
     this.projectId = projectId;
     this.projectNumber = numericId(12);
-    this.signingKeys = new SigningKeys(() => clock.now());
+    this.signingKeys = new KeyRing(() => createGoogleSigningKey(clock.now()));
     this.defaultServiceAccountKey = this.serviceAccounts.create({
       email: `${this.projectNumber}-compute@developer.gserviceaccount.com`,
       projectId,
@@ -134,10 +149,53 @@ export class EmulatorState {
     return claims;
   }
 
+  /**
+   * A service account's own ID token, as the token endpoint (`target_audience`), the metadata
+   * server (`identity`) and IAM (`generateIdToken`) mint it: `azp` and `sub` are the account's
+   * unique id; `email` and `email_verified` only when asked for.
+   */
+  serviceAccountIdToken(
+    account: ServiceAccountRecord,
+    audience: string,
+    options: { includeEmail: boolean },
+  ): string {
+    const claims = this.idTokenClaims({
+      principal: this.serviceAccounts.principal(account),
+      audience,
+      authorizedParty: account.clientId,
+    });
+    if (!options.includeEmail) {
+      delete claims.email;
+      delete claims.email_verified;
+    }
+    return this.signIdToken(claims);
+  }
+
   /** Signs claims as Google does ID tokens: RS256, the current key's kid. */
   signIdToken(claims: Record<string, unknown>): string {
-    const key = this.signingKeys.current;
-    return signJwtRs256(claims, key.privateKey, key.kid);
+    return signJwt(claims, rs256Signer(this.signingKeys.current));
+  }
+
+  /**
+   * The claims of an IAP assertion for a principal: `iss` IAP, `aud`, `sub`
+   * `accounts.google.com:<id>`, `email`, `hd` (when the user has one), `iat`, `exp`.
+   */
+  iapAssertionClaims(options: {
+    principal: Principal;
+    audience: string;
+    lifetimeSeconds?: number;
+  }): Record<string, unknown> {
+    const iat = this.clock.nowSeconds();
+    const claims: Record<string, unknown> = {
+      iss: IAP_ISSUER,
+      aud: options.audience,
+      sub: `accounts.google.com:${options.principal.id}`,
+      email: options.principal.email,
+      iat,
+      exp: iat + (options.lifetimeSeconds ?? IAP_ASSERTION_LIFETIME_SECONDS),
+    };
+    if (options.principal.hostedDomain !== undefined) claims.hd = options.principal.hostedDomain;
+    return claims;
   }
 
   /**
