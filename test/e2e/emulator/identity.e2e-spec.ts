@@ -1,17 +1,14 @@
 /**
  * Service-to-service identity: Google-signed ID tokens of service accounts from the token
- * endpoint, the metadata server and IAM `generateIdToken` (through google-auth-library where it
- * has a client for it), and Identity-Aware Proxy's keys and assertions.
+ * endpoint, the metadata server and IAM `generateIdToken`, and Identity-Aware Proxy's keys and
+ * assertions.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createPublicKey, verify, type JsonWebKey } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { GoogleAuth, JWT, OAuth2Client } from 'google-auth-library';
-import * as gcpMetadata from 'gcp-metadata';
+import { JWT } from 'google-auth-library';
 import { GoogleOAuth2Emulator, type ServiceAccountKeyFile } from 'nestjs-google-oauth2/testing';
-import { CLOUD_PLATFORM, GOOGLE_TOKEN_URL, http, redirectingTransporter } from './helpers.js';
+import { emulatorTransporter, verifyIdToken } from '../../conformance/node/google-auth-library.js';
+import { CLOUD_PLATFORM, http } from './helpers.js';
 
 const AUDIENCE = 'https://receiver-abc123-uc.a.run.app';
 
@@ -39,11 +36,7 @@ describe('GoogleOAuth2Emulator: service accounts’ ID tokens', () => {
 
   /** Verifies as a receiving service would: Google's certs (the emulator's), this audience. */
   async function verified(idToken: string): Promise<Record<string, unknown>> {
-    const verifier = new OAuth2Client({
-      endpoints: { oauth2FederatedSignonPemCertsUrl: `${emulator.url}/oauth2/v1/certs` },
-    });
-    const ticket = await verifier.verifyIdToken({ idToken, audience: AUDIENCE });
-    return ticket.getPayload() as unknown as Record<string, unknown>;
+    return (await verifyIdToken(emulator, idToken, AUDIENCE)) ?? {};
   }
 
   /** The claims Google puts in a service account's ID token for AUDIENCE. */
@@ -69,75 +62,25 @@ describe('GoogleOAuth2Emulator: service accounts’ ID tokens', () => {
     return claims;
   }
 
-  describe('token endpoint: jwt-bearer with target_audience', () => {
-    const transporter = () => redirectingTransporter({ [GOOGLE_TOKEN_URL]: emulator.urls.token });
-
-    it('GoogleAuth.getIdTokenClient(audience) with a key sends a Bearer ID token for the account', async () => {
-      const auth = new GoogleAuth({
-        credentials: key,
-        clientOptions: { transporter: transporter() },
-      });
-      const client = await auth.getIdTokenClient(AUDIENCE);
-      const headers = await client.getRequestHeaders();
-      const bearer = /^Bearer (.+)$/.exec(headers.get('authorization') ?? '')?.[1];
-      expect(bearer).toBeDefined();
-      expect(await claimsOf(bearer!)).toEqual(serviceAccountClaims(key, true));
-      const assertion = new URLSearchParams(emulator.requests('token').at(-1)?.body).get(
-        'assertion',
-      );
-      expect(decode(assertion!).claims.target_audience).toBe(AUDIENCE);
+  // google-auth-library's getIdTokenClient, with a key and on the metadata server, is in
+  // test/e2e/conformance/node.e2e-spec.ts (the examples of docs/emulator.md).
+  it('token endpoint: a scope beside target_audience (a JWT client with scopes) still gets an ID token', async () => {
+    const jwt = new JWT({
+      email: key.client_email,
+      key: key.private_key,
+      scopes: [CLOUD_PLATFORM],
+      transporter: emulatorTransporter(emulator.url),
     });
-
-    it('a scope beside target_audience (a JWT client with scopes) still gets an ID token', async () => {
-      const jwt = new JWT({
-        email: key.client_email,
-        key: key.private_key,
-        scopes: [CLOUD_PLATFORM],
-        transporter: transporter(),
-      });
-      const idToken = await jwt.fetchIdToken(AUDIENCE);
-      expect(await claimsOf(idToken)).toEqual(serviceAccountClaims(key, true));
+    const idToken = await jwt.fetchIdToken(AUDIENCE);
+    expect(await claimsOf(idToken)).toEqual(serviceAccountClaims(key, true));
+    const assertion = new URLSearchParams(emulator.requests('token').at(-1)?.body).get('assertion');
+    expect(decode(assertion!).claims).toMatchObject({
+      scope: CLOUD_PLATFORM,
+      target_audience: AUDIENCE,
     });
   });
 
   describe('metadata server: instance/service-accounts/default/identity', () => {
-    const saved = {
-      host: process.env.GCE_METADATA_HOST,
-      credentials: process.env.GOOGLE_APPLICATION_CREDENTIALS,
-      home: process.env.HOME,
-    };
-    let home: string;
-    const restore = (name: string, value: string | undefined) => {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    };
-    beforeAll(async () => {
-      // Application Default Credentials with nothing but the metadata server to find.
-      home = await mkdtemp(join(tmpdir(), 'identity-e2e-'));
-      process.env.HOME = home;
-      delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
-      process.env.GCE_METADATA_HOST = emulator.metadataHost;
-      gcpMetadata.resetIsAvailableCache();
-    });
-    afterAll(async () => {
-      restore('GCE_METADATA_HOST', saved.host);
-      restore('GOOGLE_APPLICATION_CREDENTIALS', saved.credentials);
-      restore('HOME', saved.home);
-      gcpMetadata.resetIsAvailableCache();
-      await rm(home, { recursive: true, force: true });
-    });
-
-    it('GoogleAuth.getIdTokenClient(audience) on the metadata server: the default account, email included (format=full)', async () => {
-      const client = await new GoogleAuth().getIdTokenClient(AUDIENCE);
-      const headers = await client.getRequestHeaders();
-      const bearer = /^Bearer (.+)$/.exec(headers.get('authorization') ?? '')?.[1];
-      expect(await claimsOf(bearer!)).toEqual(
-        serviceAccountClaims(emulator.defaultServiceAccount, true),
-      );
-      const identity = emulator.requests('metadata').filter((r) => r.path.includes('/identity'));
-      expect(identity.at(-1)?.path).toMatch(/format=full/);
-    });
-
     it('without format=full: no email; without an audience: 400', async () => {
       const base = `${emulator.url}/computeMetadata/v1/instance/service-accounts/default/identity`;
       const headers = { 'Metadata-Flavor': 'Google' };
