@@ -7,7 +7,13 @@ import { RequestRecorder } from './recorder.js';
 import { EmulatorServer } from './server.js';
 import { signJwt, withOverrides } from './jwt.js';
 import { createIapSigningKey } from './state/signing-keys.js';
-import { EmulatorState, es256Signer, rs256Signer, type Principal } from './state/index.js';
+import {
+  DEFAULT_TOKEN_LIFETIME_SECONDS,
+  EmulatorState,
+  es256Signer,
+  rs256Signer,
+  type Principal,
+} from './state/index.js';
 import type {
   EmulatedUser,
   EmulatorClockApi,
@@ -46,7 +52,11 @@ export class GoogleOAuth2Emulator {
     }
     this.#certsMaxAgeSeconds = maxAge;
     this.#projectId = options.projectId ?? DEFAULT_PROJECT_ID;
-    this.#state = new EmulatorState(this.#clock, this.#projectId);
+    const tokenLifetime = options.accessTokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS;
+    if (!Number.isInteger(tokenLifetime) || tokenLifetime < 1) {
+      throw new RangeError('accessTokenLifetimeSeconds must be a positive integer');
+    }
+    this.#state = new EmulatorState(this.#clock, this.#projectId, tokenLifetime);
     this.#recorder = new RequestRecorder(
       options.maxRecordedRequests ?? DEFAULT_MAX_RECORDED_REQUESTS,
     );
@@ -165,7 +175,7 @@ export class GoogleOAuth2Emulator {
     scopes: string[];
     expiresInSeconds?: number;
   }): string {
-    const lifetime = options.expiresInSeconds ?? 3600;
+    const lifetime = options.expiresInSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS;
     if (!Number.isFinite(lifetime)) throw new RangeError('expiresInSeconds must be finite');
     return this.#state.issueAccessToken({
       principal: this.#principal(options.email),

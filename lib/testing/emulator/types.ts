@@ -92,4 +92,9 @@ export interface GoogleOAuth2EmulatorOptions {
   projectId?: string;
   /** How many recent requests `requests()` keeps. Default 1000. */
   maxRecordedRequests?: number;
+  /**
+   * Life of the access tokens the token endpoint and the metadata server mint, in seconds.
+   * Default 3600, as Google's; shorter ones let a test see clients refresh (`expires_in` says it).
+   */
+  accessTokenLifetimeSeconds?: number;
 }

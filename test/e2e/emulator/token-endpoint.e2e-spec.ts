@@ -257,3 +257,36 @@ describe('GoogleOAuth2Emulator token endpoint', () => {
     });
   });
 });
+
+describe('GoogleOAuth2Emulator accessTokenLifetimeSeconds', () => {
+  const emulator = new GoogleOAuth2Emulator({ accessTokenLifetimeSeconds: 120 });
+  beforeAll(() => emulator.start());
+  afterAll(() => emulator.stop());
+
+  it('the token endpoint and the metadata server mint tokens that short, and say so in expires_in', async () => {
+    const key = emulator.createServiceAccount();
+    const minted = await postAssertion(
+      emulator.urls.token,
+      signAssertion(assertionClaims(key), key.private_key),
+    );
+    expect(minted.body).toMatchObject({ expires_in: 119 });
+    const metadata = await fetch(
+      `${emulator.url}/computeMetadata/v1/instance/service-accounts/default/token`,
+      { headers: { 'Metadata-Flavor': 'Google' } },
+    );
+    const fromMetadata = (await metadata.json()) as { access_token: string; expires_in: number };
+    expect(fromMetadata.expires_in).toBe(119);
+    const token = (minted.body as { access_token: string }).access_token;
+    emulator.clock.advance(121_000);
+    for (const t of [token, fromMetadata.access_token]) {
+      const info = await fetch(`${emulator.urls.tokenInfo}?access_token=${t}`);
+      expect(info.status).toBe(400);
+    }
+  });
+
+  it('refuses a lifetime that is not a positive integer', () => {
+    expect(() => new GoogleOAuth2Emulator({ accessTokenLifetimeSeconds: 0 })).toThrow(
+      /accessTokenLifetimeSeconds must be a positive integer/,
+    );
+  });
+});

@@ -2,7 +2,7 @@ import { jsonAnswer, bodyParams, NO_STORE_HEADERS, type EmulatorAnswer } from '.
 import { oauthError } from '../errors.js';
 import { decodeJwt, verifyRs256, type DecodedJwt } from '../jwt.js';
 import { parseScopeList } from '../scopes.js';
-import type { ServiceAccountRecord } from '../state/index.js';
+import { secondsLeft, type ServiceAccountRecord } from '../state/index.js';
 import type { Handler, HandlerContext } from './context.js';
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -118,9 +118,10 @@ export const handleToken: Handler = (request, context) => {
     scopes,
     source: 'token',
   });
+  const expiresIn = secondsLeft(issued, state.clock.now());
   return jsonAnswer(
     200,
-    { access_token: issued.token, expires_in: 3599, token_type: 'Bearer' },
+    { access_token: issued.token, expires_in: expiresIn, token_type: 'Bearer' },
     { ...NO_STORE_HEADERS },
   );
 };

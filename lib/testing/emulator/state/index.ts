@@ -48,15 +48,18 @@ export class EmulatorState {
   readonly iapKeys = new KeyRing<IapSigningKey>(createIapSigningKey);
   readonly projectId: string;
   readonly projectNumber: string;
+  /** Life of the access tokens the token endpoint and the metadata server mint. */
+  readonly accessTokenLifetimeSeconds: number;
   /** The emulated VM's numeric id (metadata `instance/id`). */
   readonly instanceId = numericId(19);
   readonly defaultServiceAccountKey: ServiceAccountKeyFile;
   readonly defaultServiceAccount: ServiceAccountRecord;
   readonly #metadataTokens = new Map<string, IssuedAccessToken>();
 
-  constructor(clock: EmulatorClock, projectId: string) {
+  constructor(clock: EmulatorClock, projectId: string, accessTokenLifetimeSeconds: number) {
     this.clock = clock;
     this.projectId = projectId;
+    this.accessTokenLifetimeSeconds = accessTokenLifetimeSeconds;
     this.projectNumber = numericId(12);
     this.signingKeys = new KeyRing(() => createGoogleSigningKey(clock.now()));
     this.defaultServiceAccountKey = this.serviceAccounts.create({
@@ -88,7 +91,7 @@ export class EmulatorState {
       clientId: options.clientId,
       scopes: options.scopes,
       source: options.source,
-      lifetimeSeconds: options.lifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
+      lifetimeSeconds: options.lifetimeSeconds ?? this.accessTokenLifetimeSeconds,
       nowMs: this.clock.now(),
     });
   }
