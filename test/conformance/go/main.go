@@ -49,8 +49,9 @@ func jwtConfig(subject string, scopes ...string) (*jwt.Config, error) {
 	return config, nil
 }
 
-func serviceAccountToken(ctx context.Context) (interface{}, error) {
-	config, err := jwtConfig("", cloudPlatform)
+// accessToken is a token for the key's account, or for subject when not empty.
+func accessToken(ctx context.Context, subject string, scopes ...string) (interface{}, error) {
+	config, err := jwtConfig(subject, scopes...)
 	if err != nil {
 		return nil, err
 	}
@@ -61,16 +62,12 @@ func serviceAccountToken(ctx context.Context) (interface{}, error) {
 	return map[string]string{"token": token.AccessToken}, nil
 }
 
+func serviceAccountToken(ctx context.Context) (interface{}, error) {
+	return accessToken(ctx, "", cloudPlatform)
+}
+
 func delegatedToken(ctx context.Context) (interface{}, error) {
-	config, err := jwtConfig(os.Getenv("SUBJECT"), userinfoEmail)
-	if err != nil {
-		return nil, err
-	}
-	token, err := config.TokenSource(ctx).Token()
-	if err != nil {
-		return nil, err
-	}
-	return map[string]string{"token": token.AccessToken}, nil
+	return accessToken(ctx, os.Getenv("SUBJECT"), userinfoEmail)
 }
 
 func userinfoAsUser(ctx context.Context) (interface{}, error) {

@@ -3,10 +3,14 @@
  * (Debian's python3-google-auth) and Go's golang.org/x/oauth2/google (Debian's
  * golang-golang-x-oauth2-google-dev), found on this machine or reported missing.
  */
+import { afterAll, beforeAll } from '@jest/globals';
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GoogleOAuth2Emulator, type ServiceAccountKeyFile } from 'nestjs-google-oauth2/testing';
 
 /** test/conformance: the scripts docs/emulator.md shows. */
 export const CONFORMANCE_DIR = fileURLToPath(new URL('../../conformance/', import.meta.url));
@@ -123,4 +127,70 @@ export function runFlow(
       },
     );
   });
+}
+
+/** The domain user the conformance flows act as, and the scope delegated for it. */
+export const SUBJECT = 'alice@corp.example';
+export const USERINFO_EMAIL = 'https://www.googleapis.com/auth/userinfo.email';
+
+/** What a conformance suite runs its flows against. Filled in by its beforeAll. */
+export interface ConformanceSetup {
+  emulator: GoogleOAuth2Emulator;
+  /** A temporary directory, removed afterwards. */
+  dir: string;
+  /** The account of KEY_FILE, with domain-wide delegation of USERINFO_EMAIL. */
+  key: ServiceAccountKeyFile;
+  /** A key file of another account, without delegation. */
+  undelegatedKeyFile: string;
+  /**
+   * The flows' environment: EMULATOR_URL, KEY_FILE, SUBJECT, GCE_METADATA_HOST, HOME (empty),
+   * no GOOGLE_APPLICATION_CREDENTIALS, and the suite's own variables.
+   */
+  env: NodeJS.ProcessEnv;
+  /** The emulator's tokeninfo answer for an access token. */
+  tokenInfo(token: unknown): Promise<unknown>;
+}
+
+/**
+ * Registers the beforeAll and afterAll of a conformance suite: an emulator, key files (one
+ * account with delegation), the user SUBJECT with a hosted domain, and the flows' environment,
+ * in which Application Default Credentials can find nothing but the metadata server.
+ */
+export function setUpConformance(
+  extraEnv: (setup: ConformanceSetup) => NodeJS.ProcessEnv = () => ({}),
+): ConformanceSetup {
+  const emulator = new GoogleOAuth2Emulator();
+  const setup = {
+    emulator,
+    tokenInfo: async (token: unknown) => {
+      const res = await fetch(`${emulator.urls.tokenInfo}?access_token=${String(token)}`);
+      return res.json();
+    },
+  } as ConformanceSetup;
+  beforeAll(async () => {
+    await emulator.start();
+    setup.dir = await mkdtemp(join(tmpdir(), 'conformance-'));
+    const home = join(setup.dir, 'home');
+    await mkdir(home);
+    const { path: keyFile, key } = await emulator.writeServiceAccountFile(setup.dir);
+    setup.key = key;
+    setup.undelegatedKeyFile = (await emulator.writeServiceAccountFile(setup.dir)).path;
+    emulator.addUser({ email: SUBJECT, hostedDomain: 'corp.example' });
+    emulator.grantDomainWideDelegation(key.client_id, [USERINFO_EMAIL]);
+    const { GOOGLE_APPLICATION_CREDENTIALS: _ignored, ...rest } = process.env;
+    setup.env = {
+      ...rest,
+      EMULATOR_URL: emulator.url,
+      KEY_FILE: keyFile,
+      SUBJECT,
+      GCE_METADATA_HOST: emulator.metadataHost,
+      HOME: home,
+    };
+    setup.env = { ...setup.env, ...extraEnv(setup) };
+  });
+  afterAll(async () => {
+    await emulator.stop();
+    if (setup.dir) await rm(setup.dir, { recursive: true, force: true });
+  });
+  return setup;
 }

@@ -3,75 +3,44 @@
  * GOPATH mode) against the emulator: every flow of test/conformance/go, which docs/emulator.md
  * shows. Under CI=true a missing Go toolchain or package fails this suite.
  */
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { beforeAll, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { GoogleOAuth2Emulator, type ServiceAccountKeyFile } from 'nestjs-google-oauth2/testing';
 import { describeWithRequirement } from '../../support/servers.js';
-import { http } from '../emulator/helpers.js';
 import {
   CONFORMANCE_DIR,
   goClient,
   goEnvironment,
   runFlow,
+  setUpConformance,
+  SUBJECT,
   type FlowResult,
 } from './external-clients.js';
 
 const go = goClient();
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
-const USERINFO_EMAIL = 'https://www.googleapis.com/auth/userinfo.email';
 
 describeWithRequirement(
   go.requirement,
   "Go's golang.org/x/oauth2/google against the emulator",
   () => {
-    const emulator = new GoogleOAuth2Emulator();
-    let dir: string;
+    const setup = setUpConformance();
+    const { emulator, tokenInfo } = setup;
     let binary: string;
-    let key: ServiceAccountKeyFile;
-    let keyFile: string;
-    let undelegatedKeyFile: string;
-    let env: NodeJS.ProcessEnv;
 
     beforeAll(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'conformance-go-'));
-      binary = join(dir, 'conformance');
+      binary = join(setup.dir, 'conformance');
       await promisify(execFile)(go.command!, ['build', '-o', binary, '.'], {
         cwd: join(CONFORMANCE_DIR, 'go'),
         env: { ...goEnvironment(), GOCACHE: join(tmpdir(), 'nestjs-google-oauth2-go-cache') },
         timeout: 170_000,
       });
-      await emulator.start();
-      ({ path: keyFile, key } = await emulator.writeServiceAccountFile(dir));
-      ({ path: undelegatedKeyFile } = await emulator.writeServiceAccountFile(dir));
-      emulator.addUser({ email: 'alice@corp.example', hostedDomain: 'corp.example' });
-      emulator.grantDomainWideDelegation(key.client_id, [USERINFO_EMAIL]);
-      const home = join(dir, 'home');
-      await mkdir(home);
-      const { GOOGLE_APPLICATION_CREDENTIALS: _ignored, ...rest } = process.env;
-      env = {
-        ...rest,
-        EMULATOR_URL: emulator.url,
-        KEY_FILE: keyFile,
-        SUBJECT: 'alice@corp.example',
-        GCE_METADATA_HOST: emulator.metadataHost,
-        // No gcloud credentials for FindDefaultCredentials to find before the metadata server.
-        HOME: home,
-      };
     }, 180_000);
-    afterAll(async () => {
-      await emulator.stop();
-      await rm(dir, { recursive: true, force: true });
-    });
 
     const flow = (name: string, extra: NodeJS.ProcessEnv = {}): Promise<FlowResult> =>
-      runFlow(binary, [name], { ...env, ...extra });
-
-    const tokenInfo = async (token: unknown) =>
-      (await http(`${emulator.urls.tokenInfo}?access_token=${String(token)}`)).body;
+      runFlow(binary, [name], { ...setup.env, ...extra });
 
     it('JWTConfigFromJSON: a token for the key’s account', async () => {
       emulator.resetCounts();
@@ -79,7 +48,7 @@ describeWithRequirement(
       expect(output).toEqual({ token: expect.stringMatching(/^ya29\./) });
       expect(code).toBe(0);
       expect(await tokenInfo(output.token)).toMatchObject({
-        azp: key.client_id,
+        azp: setup.key.client_id,
         scope: CLOUD_PLATFORM,
       });
       expect(emulator.requestCount('token')).toBe(1);
@@ -88,13 +57,15 @@ describeWithRequirement(
     it('JWTConfigFromJSON with Subject: a domain user’s token when delegation is granted', async () => {
       const { output } = await flow('delegated_token');
       expect(await tokenInfo(output.token)).toMatchObject({
-        azp: key.client_id,
-        email: 'alice@corp.example',
+        azp: setup.key.client_id,
+        email: SUBJECT,
       });
     });
 
     it('JWTConfigFromJSON with Subject: a RetrieveError unauthorized_client when it is not', async () => {
-      const { code, output } = await flow('delegated_token', { KEY_FILE: undelegatedKeyFile });
+      const { code, output } = await flow('delegated_token', {
+        KEY_FILE: setup.undelegatedKeyFile,
+      });
       expect(code).toBe(1);
       expect(output).toEqual({
         error: '*oauth2.RetrieveError',
@@ -104,11 +75,7 @@ describeWithRequirement(
 
     it('config.Client: userinfo as the domain user', async () => {
       const { output } = await flow('userinfo_as_user');
-      expect(output).toMatchObject({
-        email: 'alice@corp.example',
-        verified_email: true,
-        hd: 'corp.example',
-      });
+      expect(output).toMatchObject({ email: SUBJECT, verified_email: true, hd: 'corp.example' });
     });
 
     it('ComputeTokenSource: the metadata server’s account and token', async () => {

@@ -3,75 +3,48 @@
  * test/conformance/python/flows.py, which docs/emulator.md shows. Under CI=true a missing Python
  * client fails this suite.
  */
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import { GoogleOAuth2Emulator, type ServiceAccountKeyFile } from 'nestjs-google-oauth2/testing';
+import { GoogleOAuth2Emulator } from 'nestjs-google-oauth2/testing';
 import { describeWithRequirement } from '../../support/servers.js';
-import { http } from '../emulator/helpers.js';
-import { CONFORMANCE_DIR, pythonClient, runFlow, type FlowResult } from './external-clients.js';
+import {
+  CONFORMANCE_DIR,
+  pythonClient,
+  runFlow,
+  setUpConformance,
+  SUBJECT,
+  USERINFO_EMAIL,
+  type FlowResult,
+} from './external-clients.js';
 
 const python = pythonClient();
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
-const USERINFO_EMAIL = 'https://www.googleapis.com/auth/userinfo.email';
 const AUDIENCE = 'https://receiver-abc123-uc.a.run.app';
 const CLIENT_ID = '1234-web.apps.googleusercontent.com';
 
 describeWithRequirement(python.requirement, "Python's google-auth against the emulator", () => {
-  const emulator = new GoogleOAuth2Emulator();
-  let dir: string;
-  let key: ServiceAccountKeyFile;
-  let keyFile: string;
-  let undelegatedKeyFile: string;
-  let env: NodeJS.ProcessEnv;
-
-  beforeAll(async () => {
-    await emulator.start();
-    dir = await mkdtemp(join(tmpdir(), 'conformance-python-'));
-    ({ path: keyFile, key } = await emulator.writeServiceAccountFile(dir));
-    ({ path: undelegatedKeyFile } = await emulator.writeServiceAccountFile(dir));
-    emulator.addUser({
-      email: 'alice@corp.example',
-      hostedDomain: 'corp.example',
-      name: 'Alice A',
-    });
-    emulator.grantDomainWideDelegation(key.client_id, [USERINFO_EMAIL]);
-    const { GOOGLE_APPLICATION_CREDENTIALS: _ignored, ...rest } = process.env;
-    env = {
-      ...rest,
-      PYTHONDONTWRITEBYTECODE: '1',
-      EMULATOR_URL: emulator.url,
-      KEY_FILE: keyFile,
-      SUBJECT: 'alice@corp.example',
-      AUDIENCE,
-      CLIENT_ID,
-      // The metadata server: google-auth 1.x reads GCE_METADATA_ROOT, later ones GCE_METADATA_HOST;
-      // both ping GCE_METADATA_IP.
-      GCE_METADATA_HOST: emulator.metadataHost,
-      GCE_METADATA_ROOT: emulator.metadataHost,
-      GCE_METADATA_IP: emulator.metadataHost,
-      // No gcloud credentials for google.auth.default() to find before the metadata server.
-      CLOUDSDK_CONFIG: join(dir, 'gcloud'),
-    };
-  });
-  afterAll(async () => {
-    await emulator.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const setup = setUpConformance(({ emulator, dir }) => ({
+    PYTHONDONTWRITEBYTECODE: '1',
+    AUDIENCE,
+    CLIENT_ID,
+    // google-auth 1.x reads GCE_METADATA_ROOT, later ones GCE_METADATA_HOST; both ping
+    // GCE_METADATA_IP.
+    GCE_METADATA_ROOT: emulator.metadataHost,
+    GCE_METADATA_IP: emulator.metadataHost,
+    // No gcloud credentials for google.auth.default() to find before the metadata server.
+    CLOUDSDK_CONFIG: join(dir, 'gcloud'),
+  }));
+  const { emulator, tokenInfo } = setup;
 
   const flow = (name: string, extra: NodeJS.ProcessEnv = {}): Promise<FlowResult> =>
     runFlow(
       python.command!,
       ['flows.py', name],
-      { ...env, ...extra },
+      { ...setup.env, ...extra },
       {
         cwd: join(CONFORMANCE_DIR, 'python'),
       },
     );
-
-  const tokenInfo = async (token: unknown) =>
-    (await http(`${emulator.urls.tokenInfo}?access_token=${String(token)}`)).body;
 
   it('service_account.Credentials: a token for the key’s account, its padded assertion accepted', async () => {
     emulator.resetCounts();
@@ -79,7 +52,7 @@ describeWithRequirement(python.requirement, "Python's google-auth against the em
     expect(output).toEqual({ token: expect.stringMatching(/^ya29\./) });
     expect(code).toBe(0);
     expect(await tokenInfo(output.token)).toMatchObject({
-      azp: key.client_id,
+      azp: setup.key.client_id,
       scope: CLOUD_PLATFORM,
     });
     expect(emulator.requestCount('token')).toBe(1);
@@ -91,14 +64,14 @@ describeWithRequirement(python.requirement, "Python's google-auth against the em
   it('with_subject: a domain user’s token when delegation is granted', async () => {
     const { output } = await flow('delegated_token');
     expect(await tokenInfo(output.token)).toMatchObject({
-      azp: key.client_id,
-      email: 'alice@corp.example',
+      azp: setup.key.client_id,
+      email: SUBJECT,
       scope: USERINFO_EMAIL,
     });
   });
 
   it('with_subject: RefreshError unauthorized_client when delegation is not granted', async () => {
-    const { code, output } = await flow('delegated_token', { KEY_FILE: undelegatedKeyFile });
+    const { code, output } = await flow('delegated_token', { KEY_FILE: setup.undelegatedKeyFile });
     expect(code).toBe(1);
     expect(output).toEqual({
       error: 'RefreshError',
@@ -110,7 +83,7 @@ describeWithRequirement(python.requirement, "Python's google-auth against the em
     const { output } = await flow('userinfo_as_user');
     expect(output).toEqual({
       id: expect.stringMatching(/^\d{21}$/),
-      email: 'alice@corp.example',
+      email: SUBJECT,
       verified_email: true,
       hd: 'corp.example',
     });
@@ -121,9 +94,9 @@ describeWithRequirement(python.requirement, "Python's google-auth against the em
     expect(output.claims).toEqual({
       iss: 'https://accounts.google.com',
       aud: AUDIENCE,
-      azp: key.client_id,
-      sub: key.client_id,
-      email: key.client_email,
+      azp: setup.key.client_id,
+      sub: setup.key.client_id,
+      email: setup.key.client_email,
       email_verified: true,
       iat: expect.any(Number),
       exp: expect.any(Number),
