@@ -1,3 +1,9 @@
+/**
+ * `nestjs-google-oauth2`: the module, its options, callers' credentials, service-account
+ * credentials and the token stores that need no optional peer dependency.
+ *
+ * @packageDocumentation
+ */
 export { OAuth2Module } from './oauth2.module.js';
 export type { OAuth2ModuleOptions, EndpointsOptions } from './oauth2.options.js';
 export { OAUTH2_MODULE_OPTIONS } from './oauth2.module-definition.js';
@@ -17,14 +23,11 @@ export type { StoredToken, TokenStoreLock } from './stores/token-store.js';
 export { MemoryTokenStore } from './stores/memory-token-store.js';
 export type { MemoryTokenStoreOptions } from './stores/memory-token-store.js';
 
-// Shared token stores (lib/stores): see docs/token-stores.md.
-export { CacheManagerTokenStore, CacheStoreError } from './stores/cache-manager-token-store.js';
-export type { CacheManagerTokenStoreOptions } from './stores/cache-manager-token-store.js';
-export { DatastoreTokenStore, DATASTORE_EXPIRY_PROPERTY } from './stores/datastore-token-store.js';
-export type { DatastoreTokenStoreOptions } from './stores/datastore-token-store.js';
+// Shared token stores: see docs/token-stores.md. The stores on optional peer dependencies have
+// subpaths of their own (nestjs-google-oauth2/cache-manager, nestjs-google-oauth2/datastore), so
+// that nothing this entry declares names a package the app may not have installed.
 export { TieredTokenStore } from './stores/tiered-token-store.js';
 export type { TokenEncryptionKey, TokenEncryptionOptions } from './stores/token-encryption.js';
-export type { RedisCommandClient } from './stores/redis-lock.js';
 
 export { EndpointsCredentials } from './endpoints/endpoints-credentials.js';
 export { GoogleUserCredentials } from './endpoints/google-user-credentials.js';

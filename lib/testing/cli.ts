@@ -1,29 +1,85 @@
+#!/usr/bin/env node
 /**
- * `npm run emulator`: GoogleOAuth2Emulator on a fixed port (EMULATOR_PORT, default 8089), with a
+ * The `google-oauth2-emulator` command (`npx google-oauth2-emulator`, `npm run emulator` here):
+ * GoogleOAuth2Emulator on a fixed port (`--port`, else EMULATOR_PORT, else 8089), with a
  * service-account key file in a temp dir and a ready-made user access token, until Ctrl-C.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { GoogleOAuth2Emulator } from './emulator/index.js';
 
 const DEFAULT_PORT = 8089;
 const DEMO_USER = 'user@example.com';
 const DEMO_CLIENT_ID = 'emulator-client.apps.googleusercontent.com';
 
-function portFromEnv(): number {
-  const raw = process.env.EMULATOR_PORT;
-  if (raw === undefined || raw === '') return DEFAULT_PORT;
+const USAGE = `Usage: google-oauth2-emulator [--port N]
+
+Runs GoogleOAuth2Emulator, an offline stand-in for Google's OAuth2 endpoints, on 127.0.0.1 until
+Ctrl-C, and prints its URLs, a service-account key file and tokens to try.
+
+  --port N, -p N   the port (default: $EMULATOR_PORT, else ${DEFAULT_PORT}; 0 picks a free one)
+  --help, -h       this text
+`;
+
+/** A command-line mistake: printed without a stack, exit code 2. */
+class UsageError extends Error {}
+
+function parsePort(raw: string, source: string): number {
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`EMULATOR_PORT must be a port number, got ${JSON.stringify(raw)}`);
+  if (raw.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(
+      `${source} must be a port number from 0 to 65535, got ${JSON.stringify(raw)}`,
+    );
   }
   return port;
 }
 
-async function main(): Promise<void> {
+/** The port to listen on, and where it was given (for messages). */
+function chosenPort(argv: string[]): { port: number; source: string } | 'help' {
+  let values: { port?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { port: { type: 'string', short: 'p' }, help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return 'help';
+  if (values.port !== undefined)
+    return { port: parsePort(values.port, '--port'), source: '--port' };
+  const env = process.env.EMULATOR_PORT;
+  if (env !== undefined && env !== '') {
+    return { port: parsePort(env, 'EMULATOR_PORT'), source: 'EMULATOR_PORT' };
+  }
+  return { port: DEFAULT_PORT, source: 'the default port' };
+}
+
+/** Starts the emulator; a taken port is a message that says how to pick another one. */
+async function startOn(port: number, source: string): Promise<GoogleOAuth2Emulator> {
   const emulator = new GoogleOAuth2Emulator();
-  await emulator.start({ port: portFromEnv() });
+  try {
+    return await emulator.start({ port });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new UsageError(
+        `port ${port} (${source}) is already in use on 127.0.0.1. Choose another with ` +
+          `--port N or EMULATOR_PORT=N (0 picks a free port).`,
+      );
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const choice = chosenPort(process.argv.slice(2));
+  if (choice === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const emulator = await startOn(choice.port, choice.source);
   const dir = await mkdtemp(join(tmpdir(), 'google-oauth2-emulator-'));
   const { path, key } = await emulator.writeServiceAccountFile(dir);
   emulator.addUser({ email: DEMO_USER, name: 'Example User' });
@@ -87,6 +143,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`google-oauth2-emulator: ${error.message}`);
+    process.exit(2);
+  }
   console.error('GoogleOAuth2Emulator failed to start:', error);
   process.exit(1);
 });
