@@ -7,7 +7,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GoogleOAuth2Emulator, type ServiceAccountKeyFile } from 'nestjs-google-oauth2/testing';
-import { describeWithRequirement } from '../../support/servers.js';
+import { describeWithRequirement } from '../../support/describe-with-server.js';
 import { assertionClaims, signAssertion } from '../emulator/helpers.js';
 import { CONFORMANCE_DIR } from './external-clients.js';
 

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describeWithRequirement } from '../../support/servers.js';
+import { describeWithRequirement } from '../../support/describe-with-server.js';
 import {
   CONFORMANCE_DIR,
   goClient,

@@ -6,7 +6,7 @@
 import { expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { GoogleOAuth2Emulator } from 'nestjs-google-oauth2/testing';
-import { describeWithRequirement } from '../../support/servers.js';
+import { describeWithRequirement } from '../../support/describe-with-server.js';
 import {
   CONFORMANCE_DIR,
   pythonClient,

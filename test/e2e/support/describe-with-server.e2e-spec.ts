@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { describeWithServer, isCi, planServerSuite } from '../../support/servers.js';
+import { describeWithServer, isCi, planServerSuite } from '../../support/describe-with-server.js';
 
 describe('planServerSuite', () => {
   it('runs the suite when the binary is there, CI or not', () => {

@@ -6,10 +6,10 @@ import { KeyvMemcache } from '@keyv/memcache';
 import { createClient } from '@keyv/redis';
 import { Keyv } from 'keyv';
 import { connect, createServer } from 'node:net';
+import { describeWithServer } from '../../support/describe-with-server.js';
 import {
   datastoreClientOptions,
   closeDatastoreClient,
-  describeWithServer,
   startDatastoreEmulator,
   startMemcached,
   startRedis,
