@@ -1,3 +1,4 @@
+import { PACKAGE_SOURCES } from './scripts/swc/package-entries.mjs';
 import { SWC_OPTIONS } from './scripts/swc/swc-options.mjs';
 
 // Jest runs the TypeScript sources as ESM through SWC (NestJS 12 is ESM only;
@@ -8,10 +9,13 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
-    '^nestjs-google-oauth2$': '<rootDir>/lib/index.ts',
-    '^nestjs-google-oauth2/testing$': '<rootDir>/lib/testing/index.ts',
+    // The package's own name, as a user imports it: its entry points in lib/.
+    ...Object.fromEntries(
+      Object.entries(PACKAGE_SOURCES).map(([name, file]) => [`^${name}$`, file]),
+    ),
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
+  setupFiles: ['<rootDir>/test/support/quiet-nest-logger.ts'],
   testEnvironment: 'node',
   rootDir: '.',
 };

@@ -5,9 +5,9 @@
 import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { gaxios, JWT } from 'google-auth-library';
-import { OAuth2Module, type OAuth2ModuleOptions } from '../lib/index.js';
-import { GoogleOAuth2Emulator, type ServiceAccountKeyFile } from '../lib/testing/index.js';
-import { GOOGLE_TOKEN_URL, redirectingTransporter } from '../test/e2e/emulator/helpers.js';
+import { OAuth2Module, type OAuth2ModuleOptions } from 'nestjs-google-oauth2';
+import { GoogleOAuth2Emulator, type ServiceAccountKeyFile } from 'nestjs-google-oauth2/testing';
+import { GOOGLE_TOKEN_URL, redirectingTransporter } from '../test/support/google-transport.js';
 
 export const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 export const EMAIL_SCOPE = 'https://www.googleapis.com/auth/userinfo.email';

@@ -18,8 +18,8 @@ import { NestFactory } from '@nestjs/core';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
-import { OAuth2Module, Scopes } from '../../lib/index.js';
-import type { GoogleOAuth2Emulator } from '../../lib/testing/index.js';
+import { OAuth2Module, Scopes } from 'nestjs-google-oauth2';
+import type { GoogleOAuth2Emulator } from 'nestjs-google-oauth2/testing';
 import { CLIENT_ID, EMAIL_SCOPE, startEmulator } from '../fixtures.js';
 import {
   addedMicros,

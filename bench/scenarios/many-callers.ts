@@ -7,10 +7,10 @@
  * (what an app without this library writes), plus its client-id check. Sequential; time per
  * verification.
  */
+import type { GoogleOAuth2Emulator } from 'nestjs-google-oauth2/testing';
 import { GoogleTokenVerifier } from '../../lib/endpoints/google-token-verifier.js';
 import { OAuth2Client } from 'google-auth-library';
 import { performance } from 'node:perf_hooks';
-import type { GoogleOAuth2Emulator } from '../../lib/testing/index.js';
 import { bootContext, CLIENT_ID, EMAIL_SCOPE, startEmulator } from '../fixtures.js';
 import {
   check,

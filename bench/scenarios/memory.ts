@@ -10,6 +10,7 @@
  * alike. Then the bounds: fed 2× and 4× their bound, the store and the cache stay at it.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { MemoryTokenStore, type StoredToken } from 'nestjs-google-oauth2';
 import { VERIFICATION_CACHE_MAX_ENTRIES } from '../../lib/endpoints/endpoints.constants.js';
 import { parseScopeList } from '../../lib/endpoints/scopes.js';
 import type {
@@ -17,7 +18,6 @@ import type {
   VerifiedIdentity,
 } from '../../lib/endpoints/token-verification.js';
 import { callerTokenKey, VerificationCache } from '../../lib/endpoints/verification-cache.js';
-import { MemoryTokenStore, type StoredToken } from '../../lib/index.js';
 import { CLIENT_ID, CLOUD_PLATFORM, EMAIL_SCOPE } from '../fixtures.js';
 import {
   check,

@@ -4,7 +4,6 @@
  * the store, mints and stores. Baseline: a fresh google-auth-library `JWT` per call (same scopes,
  * one shared transporter, as an app would share it). Latency per call, median of each round.
  */
-import { ServiceAccountCredentialsFactory } from '../../lib/index.js';
 import {
   bootContext,
   CLOUD_PLATFORM,
@@ -21,6 +20,7 @@ import {
   progress,
   type Scenario,
 } from '../runner.js';
+import { ServiceAccountCredentialsFactory } from 'nestjs-google-oauth2';
 
 const CALLS_PER_ROUND = 15;
 

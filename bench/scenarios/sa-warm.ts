@@ -5,7 +5,7 @@
  * client, whose `getAccessToken()` keeps its token in the client (what an app without this
  * library uses). Sequential calls; ops/s.
  */
-import { ServiceAccountCredentialsFactory } from '../../lib/index.js';
+import { ServiceAccountCredentialsFactory } from 'nestjs-google-oauth2';
 import { bootContext, CLOUD_PLATFORM, jwtClient, startEmulator } from '../fixtures.js';
 import {
   check,

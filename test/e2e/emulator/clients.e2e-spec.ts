@@ -8,14 +8,8 @@ import { Compute, Impersonated, JWT, OAuth2Client } from 'google-auth-library';
 import * as gcpMetadata from 'gcp-metadata';
 import { oauth2 } from '@googleapis/oauth2';
 import { GoogleOAuth2Emulator, type ServiceAccountKeyFile } from 'nestjs-google-oauth2/testing';
-import {
-  CLOUD_PLATFORM,
-  DRIVE_SCOPE,
-  EMAIL_SCOPE,
-  GOOGLE_TOKEN_URL,
-  http,
-  redirectingTransporter,
-} from './helpers.js';
+import { GOOGLE_TOKEN_URL, redirectingTransporter } from '../../support/google-transport.js';
+import { CLOUD_PLATFORM, DRIVE_SCOPE, EMAIL_SCOPE, http } from './helpers.js';
 
 const CLIENT_ID = '123456789012-web.apps.googleusercontent.com';
 

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JWT, OAuth2Client } from 'google-auth-library';
 import { GoogleOAuth2Emulator } from 'nestjs-google-oauth2/testing';
-import { CLOUD_PLATFORM, GOOGLE_TOKEN_URL, http, redirectingTransporter } from './helpers.js';
+import { GOOGLE_TOKEN_URL, redirectingTransporter } from '../../support/google-transport.js';
+import { CLOUD_PLATFORM, http } from './helpers.js';
 
 /** A GET that reports how it ended: an answer, a socket error, or nothing within `ms`. */
 function probe(

@@ -1,9 +1,8 @@
 /** Helpers of the emulator's e2e tests: hand-made assertions and plain HTTP. */
 import { sign } from 'node:crypto';
-import { gaxios } from 'google-auth-library';
 import type { ServiceAccountKeyFile } from 'nestjs-google-oauth2/testing';
+import { GOOGLE_TOKEN_URL } from '../../support/google-transport.js';
 
-export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 export const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 export const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 export const EMAIL_SCOPE = 'https://www.googleapis.com/auth/userinfo.email';
@@ -69,22 +68,4 @@ export function postForm(url: string, form: Record<string, string>): Promise<Htt
 
 export function postAssertion(tokenUrl: string, assertion: string): Promise<HttpResult> {
   return postForm(tokenUrl, { grant_type: JWT_BEARER, assertion });
-}
-
-/**
- * A gaxios instance (google-auth-library's own copy, so the types match its clients) whose request
- * interceptor sends requests for each URL prefix to its replacement.
- */
-export function redirectingTransporter(redirects: Record<string, string>): gaxios.Gaxios {
-  const transporter = new gaxios.Gaxios();
-  transporter.interceptors.request.add({
-    resolved: async (options) => {
-      const url = String(options.url);
-      for (const [from, to] of Object.entries(redirects)) {
-        if (url.startsWith(from)) options.url = new URL(to + url.slice(from.length));
-      }
-      return options;
-    },
-  });
-  return transporter;
 }

@@ -1,9 +1,11 @@
 /** Boots OAuth2Module in the test process, with a logger that keeps what the module says. */
 import type { INestApplicationContext, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { OAuth2Module } from '../../../lib/oauth2.module.js';
-import type { OAuth2ModuleOptions } from '../../../lib/oauth2.options.js';
-import { ServiceAccountCredentialsFactory } from '../../../lib/service-account/service-account-credentials.factory.js';
+import {
+  OAuth2Module,
+  type OAuth2ModuleOptions,
+  ServiceAccountCredentialsFactory,
+} from 'nestjs-google-oauth2';
 
 export interface LogLine {
   level: 'log' | 'warn' | 'error';

@@ -2,15 +2,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { Datastore } from '@google-cloud/datastore';
 import { createClient } from '@keyv/redis';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MemoryTokenStore, type StoredToken, type TokenStore } from 'nestjs-google-oauth2';
+import { GoogleOAuth2Emulator, type ServiceAccountKeyFile } from 'nestjs-google-oauth2/testing';
 import { tokenCacheKey } from '../../../lib/service-account/token-cache-key.js';
 import { normalizeScopes } from '../../../lib/service-account/token-source.js';
-import { MemoryTokenStore } from '../../../lib/stores/memory-token-store.js';
-import type { StoredToken, TokenStore } from '../../../lib/stores/token-store.js';
-import { GoogleOAuth2Emulator, type ServiceAccountKeyFile } from '../../../lib/testing/index.js';
+import { describeWithServer } from '../../support/describe-with-server.js';
 import {
   closeDatastoreClient,
   datastoreClientOptions,
-  describeWithServer,
   startDatastoreEmulator,
   startRedis,
   type ManagedDatastore,

@@ -9,9 +9,11 @@
 import 'reflect-metadata';
 import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { GoogleUrls } from '../../../lib/google/google-urls.js';
-import { OAuth2Module } from '../../../lib/oauth2.module.js';
-import { ServiceAccountCredentialsFactory } from '../../../lib/service-account/service-account-credentials.factory.js';
+import {
+  type GoogleUrls,
+  OAuth2Module,
+  ServiceAccountCredentialsFactory,
+} from 'nestjs-google-oauth2';
 import { makeStore, type StoreSpec } from './store-spec.js';
 
 export interface WorkerOrders {

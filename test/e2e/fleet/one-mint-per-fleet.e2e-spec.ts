@@ -2,15 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GoogleOAuth2Emulator } from '../../../lib/testing/index.js';
+import { describeWithServer } from '../../support/describe-with-server.js';
 import {
   datastoreClientOptions,
-  describeWithServer,
   startDatastoreEmulator,
   startMemcached,
   startRedis,
   type ManagedServer,
 } from '../../support/servers.js';
+import { GoogleOAuth2Emulator } from 'nestjs-google-oauth2/testing';
 import { runFleet, type WorkerResult } from './fleet.js';
 import type { StoreSpec } from './store-spec.js';
 

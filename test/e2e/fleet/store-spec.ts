@@ -7,9 +7,9 @@ import { KeyvMemcache } from '@keyv/memcache';
 import { createKeyv } from '@keyv/redis';
 import { createCache } from 'cache-manager';
 import { Keyv } from 'keyv';
-import { CacheManagerTokenStore } from '../../../lib/stores/cache-manager-token-store.js';
-import { DatastoreTokenStore } from '../../../lib/stores/datastore-token-store.js';
-import type { TokenStore } from '../../../lib/stores/token-store.js';
+import { CacheManagerTokenStore } from 'nestjs-google-oauth2/cache-manager';
+import { DatastoreTokenStore } from 'nestjs-google-oauth2/datastore';
+import type { TokenStore } from 'nestjs-google-oauth2';
 import { closeDatastoreClient } from '../../support/servers.js';
 
 export type StoreSpec =

@@ -2,16 +2,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { Datastore } from '@google-cloud/datastore';
 import { createClient } from '@keyv/redis';
 import { randomBytes } from 'node:crypto';
-import { GoogleOAuth2Emulator, type ServiceAccountKeyFile } from '../../../lib/testing/index.js';
+import { describeWithServer } from '../../support/describe-with-server.js';
 import {
   closeDatastoreClient,
   datastoreClientOptions,
-  describeWithServer,
   startDatastoreEmulator,
   startRedis,
   type ManagedDatastore,
   type ManagedServer,
 } from '../../support/servers.js';
+import { GoogleOAuth2Emulator, type ServiceAccountKeyFile } from 'nestjs-google-oauth2/testing';
 import { bootApp } from './app.js';
 import { makeStore, type StoreSpec } from './store-spec.js';
 

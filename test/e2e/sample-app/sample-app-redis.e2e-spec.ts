@@ -4,7 +4,8 @@ import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { createClient } from '@keyv/redis';
 import type { Cache } from 'cache-manager';
 import request from 'supertest';
-import { describeWithServer, startRedis, type ManagedServer } from '../../support/servers.js';
+import { describeWithServer } from '../../support/describe-with-server.js';
+import { startRedis, type ManagedServer } from '../../support/servers.js';
 import { bootSampleApp, restoreSampleEnvAfterAll } from './support.js';
 
 const CLOUD_PLATFORM_TOKEN =

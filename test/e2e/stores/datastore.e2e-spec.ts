@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Datastore } from '@google-cloud/datastore';
-import { DatastoreTokenStore } from '../../../lib/stores/datastore-token-store.js';
-import { MemoryTokenStore } from '../../../lib/stores/memory-token-store.js';
-import { TieredTokenStore } from '../../../lib/stores/tiered-token-store.js';
-import { tokenStoreContract } from '../../../lib/testing/token-store-contract.js';
+import { describeWithServer } from '../../support/describe-with-server.js';
 import {
   datastoreClientOptions,
   closeDatastoreClient,
-  describeWithServer,
   startDatastoreEmulator,
   type ManagedDatastore,
 } from '../../support/servers.js';
+import { DatastoreTokenStore } from 'nestjs-google-oauth2/datastore';
+import { MemoryTokenStore, TieredTokenStore } from 'nestjs-google-oauth2';
+import { tokenStoreContract } from 'nestjs-google-oauth2/testing';
 import { testEncryptionKey, testKey, testToken } from './support.js';
 
 describeWithServer('datastore', 'DatastoreTokenStore on the Datastore emulator', () => {

@@ -2,14 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { KeyvMemcache } from '@keyv/memcache';
 import { createCache, type Cache } from 'cache-manager';
 import { Keyv } from 'keyv';
-import {
-  CacheManagerTokenStore,
-  CacheStoreError,
-} from '../../../lib/stores/cache-manager-token-store.js';
-import { MemoryTokenStore } from '../../../lib/stores/memory-token-store.js';
-import { TieredTokenStore } from '../../../lib/stores/tiered-token-store.js';
-import { tokenStoreContract } from '../../../lib/testing/token-store-contract.js';
-import { describeWithServer, startMemcached, type ManagedServer } from '../../support/servers.js';
+import { CacheManagerTokenStore, CacheStoreError } from 'nestjs-google-oauth2/cache-manager';
+import { MemoryTokenStore, TieredTokenStore } from 'nestjs-google-oauth2';
+import { tokenStoreContract } from 'nestjs-google-oauth2/testing';
+import { describeWithServer } from '../../support/describe-with-server.js';
+import { startMemcached, type ManagedServer } from '../../support/servers.js';
 import { testEncryptionKey, testKey, testToken } from './support.js';
 
 describeWithServer('memcached', 'CacheManagerTokenStore on memcached', () => {

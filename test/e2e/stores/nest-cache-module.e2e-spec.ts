@@ -4,12 +4,11 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { createClient, createKeyv } from '@keyv/redis';
 import type { Cache } from 'cache-manager';
-import { CacheManagerTokenStore } from '../../../lib/stores/cache-manager-token-store.js';
-import { OAuth2Module } from '../../../lib/oauth2.module.js';
-import { ServiceAccountCredentialsFactory } from '../../../lib/service-account/service-account-credentials.factory.js';
-import { TokenStore } from '../../../lib/stores/token-store.js';
-import { GoogleOAuth2Emulator, type ServiceAccountKeyFile } from '../../../lib/testing/index.js';
-import { describeWithServer, startRedis, type ManagedServer } from '../../support/servers.js';
+import { CacheManagerTokenStore } from 'nestjs-google-oauth2/cache-manager';
+import { OAuth2Module, ServiceAccountCredentialsFactory, TokenStore } from 'nestjs-google-oauth2';
+import { GoogleOAuth2Emulator, type ServiceAccountKeyFile } from 'nestjs-google-oauth2/testing';
+import { describeWithServer } from '../../support/describe-with-server.js';
+import { startRedis, type ManagedServer } from '../../support/servers.js';
 
 const DRIVE = 'https://www.googleapis.com/auth/drive';
 

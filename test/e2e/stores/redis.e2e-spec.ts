@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createClient, createKeyv } from '@keyv/redis';
 import { createCache, type Cache } from 'cache-manager';
-import { CacheManagerTokenStore } from '../../../lib/stores/cache-manager-token-store.js';
-import { MemoryTokenStore } from '../../../lib/stores/memory-token-store.js';
-import { TieredTokenStore } from '../../../lib/stores/tiered-token-store.js';
-import { tokenStoreContract } from '../../../lib/testing/token-store-contract.js';
-import { describeWithServer, startRedis, type ManagedServer } from '../../support/servers.js';
+import { CacheManagerTokenStore } from 'nestjs-google-oauth2/cache-manager';
+import { MemoryTokenStore, TieredTokenStore } from 'nestjs-google-oauth2';
+import { tokenStoreContract } from 'nestjs-google-oauth2/testing';
+import { describeWithServer } from '../../support/describe-with-server.js';
+import { startRedis, type ManagedServer } from '../../support/servers.js';
 import { testEncryptionKey, testKey, testToken } from './support.js';
 
 describeWithServer('redis', 'CacheManagerTokenStore on Redis', () => {

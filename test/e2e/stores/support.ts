@@ -1,6 +1,6 @@
 /** Helpers of the store e2e tests. */
 import { randomBytes } from 'node:crypto';
-import type { StoredToken } from '../../../lib/stores/token-store.js';
+import type { StoredToken } from 'nestjs-google-oauth2';
 
 /** A fresh AES-256 key for a test. */
 export const testEncryptionKey = (): Buffer => randomBytes(32);

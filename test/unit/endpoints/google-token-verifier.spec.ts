@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import type { EndpointsOptions } from 'nestjs-google-oauth2';
 import { GoogleTokenVerifier } from '../../../lib/endpoints/google-token-verifier.js';
 import { TokenVerificationUnavailableError } from '../../../lib/endpoints/token-verification.js';
-import type { EndpointsOptions } from '../../../lib/oauth2.options.js';
 import { resolveOAuth2Config } from '../../../lib/oauth2.config.js';
 import { fakeGoogle, type FakeAnswer } from './fake-google.js';
 

@@ -1,5 +1,11 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
+import {
+  MemoryTokenStore,
+  type StoredToken,
+  type TokenStore,
+  type TokenStoreLock,
+} from 'nestjs-google-oauth2';
 import { CachedTokenSource } from '../../../lib/service-account/cached-token-source.js';
 import { GuardedTokenStore } from '../../../lib/service-account/guarded-token-store.js';
 import { tokenCacheKey } from '../../../lib/service-account/token-cache-key.js';
@@ -8,8 +14,6 @@ import type {
   TokenRequest,
   TokenSource,
 } from '../../../lib/service-account/token-source.js';
-import { MemoryTokenStore } from '../../../lib/stores/memory-token-store.js';
-import type { StoredToken, TokenStore, TokenStoreLock } from '../../../lib/stores/token-store.js';
 
 /** A minting source that counts its mints; the real ones are tested against the emulator. */
 class CountingSource implements TokenSource {

@@ -3,10 +3,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ServiceAccountKeyError } from 'nestjs-google-oauth2';
 import {
   loadServiceAccountKey,
   loadServiceAccountKeyFile,
-  ServiceAccountKeyError,
 } from '../../../lib/service-account/service-account-key.js';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -3,12 +3,9 @@ import { createCache } from 'cache-manager';
 import { Keyv } from 'keyv';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import {
-  CacheManagerTokenStore,
-  CacheStoreError,
-} from '../../../lib/stores/cache-manager-token-store.js';
-import type { StoredToken } from '../../../lib/stores/token-store.js';
-import { tokenStoreContract } from '../../../lib/testing/token-store-contract.js';
+import { CacheManagerTokenStore, CacheStoreError } from 'nestjs-google-oauth2/cache-manager';
+import type { StoredToken } from 'nestjs-google-oauth2';
+import { tokenStoreContract } from 'nestjs-google-oauth2/testing';
 
 /** A Keyv storage adapter on a Map that can be made to fail as a network store does. */
 class FlakyAdapter extends EventEmitter {

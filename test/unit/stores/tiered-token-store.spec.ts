@@ -1,8 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { MemoryTokenStore } from '../../../lib/stores/memory-token-store.js';
-import { TieredTokenStore } from '../../../lib/stores/tiered-token-store.js';
-import type { StoredToken, TokenStoreLock } from '../../../lib/stores/token-store.js';
-import { tokenStoreContract } from '../../../lib/testing/token-store-contract.js';
+import {
+  MemoryTokenStore,
+  TieredTokenStore,
+  type StoredToken,
+  type TokenStoreLock,
+} from 'nestjs-google-oauth2';
+import { tokenStoreContract } from 'nestjs-google-oauth2/testing';
 
 /** A memory store with an in-process lock that honours owners and TTLs, and a failure switch. */
 class LockingMemoryStore extends MemoryTokenStore {
