@@ -44,6 +44,7 @@ export async function exec(
     const { stdout, stderr, message } = error as Error & { stdout?: string; stderr?: string };
     throw new Error(
       `${file} ${args.join(' ')} failed: ${message}\n${stdout ?? ''}\n${stderr ?? ''}`,
+      { cause: error },
     );
   }
 }

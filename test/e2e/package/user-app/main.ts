@@ -6,6 +6,7 @@
  * @google-cloud/datastore). Run, it starts the emulator, boots on a free port, calls itself,
  * prints one JSON line of what it saw, and exits.
  */
+// oxlint-disable-next-line import/no-unassigned-import -- Nest's decorators need it loaded first
 import 'reflect-metadata';
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
