@@ -12,6 +12,8 @@ export type { GoogleUrls } from './google/google-urls.js';
 export { DEFAULT_GOOGLE_URLS } from './google/google-urls.js';
 export { GoogleOAuth2Error } from './google/google-oauth2.error.js';
 export type { GoogleEndpointName } from './google/google-oauth2.error.js';
+export { GoogleOAuth2ExceptionFilter } from './google/google-oauth2-exception.filter.js';
+export type { GoogleOAuth2ErrorBody } from './google/google-oauth2-exception.filter.js';
 
 export { ServiceAccountCredentialsFactory } from './service-account/service-account-credentials.factory.js';
 export type { ServiceAccountAccessToken } from './service-account/service-account-credentials.factory.js';

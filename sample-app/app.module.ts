@@ -4,11 +4,10 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { createKeyv } from '@keyv/redis';
 import type { Cache } from 'cache-manager';
-import { OAuth2Module } from 'nestjs-google-oauth2';
+import { GoogleOAuth2ExceptionFilter, OAuth2Module } from 'nestjs-google-oauth2';
 import { CacheManagerTokenStore } from 'nestjs-google-oauth2/cache-manager';
 import { AppController } from './app.controller.js';
 import { GoogleBackend } from './google/google-backend.js';
-import { GoogleOAuth2ErrorFilter } from './google/google-oauth2-error.filter.js';
 import { GoogleModule } from './google/google.module.js';
 import { MeModule } from './me/me.module.js';
 import { ServiceAccountModule } from './service-account/service-account.module.js';
@@ -49,7 +48,7 @@ import { sampleConfig, type SampleConfig } from './sample.config.js';
     ServiceAccountModule,
   ],
   controllers: [AppController],
-  providers: [{ provide: APP_FILTER, useClass: GoogleOAuth2ErrorFilter }],
+  providers: [{ provide: APP_FILTER, useClass: GoogleOAuth2ExceptionFilter }],
 })
 // oxlint-disable-next-line typescript/no-extraneous-class -- a Nest module is a decorated class
 export class AppModule {}
