@@ -35,7 +35,8 @@ function sectionBlocks(markdown: string): CodeBlock[] {
   for (let i = start + 1; i < lines.length; i++) {
     const line = lines[i]!;
     if (!open && line.startsWith('## ')) break;
-    const fence = /^\s*```(\w*)\s*$/.exec(line);
+    // The language, then any words (```ts fragment: see docs/development.md).
+    const fence = /^\s*```(\w*)(?:[ \t]+[\w-]+)*\s*$/.exec(line);
     if (fence && !open) open = { language: fence[1] ?? '', lines: [], line: i + 1 };
     else if (fence && open) {
       blocks.push(open);
