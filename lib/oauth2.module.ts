@@ -14,4 +14,15 @@ import { TokenStore } from './stores/token-store.js';
   providers: [...CORE_PROVIDERS, ServiceAccountCredentialsFactory, ...ENDPOINTS_PROVIDERS],
   exports: [ServiceAccountCredentialsFactory, TokenStore, ...ENDPOINTS_EXPORTS],
 })
-export class OAuth2Module extends ConfigurableOAuth2Module {}
+export class OAuth2Module extends ConfigurableOAuth2Module {
+  /**
+   * The module with these options (`isGlobal: true` to make its providers global). The options
+   * are checked when the module initialises: a bad key fails the boot with a message naming it.
+   */
+  declare static forRoot: (typeof ConfigurableOAuth2Module)['forRoot'];
+  /**
+   * The module with options made at boot: `useFactory` with `imports` and `inject`, or
+   * `useClass` / `useExisting` with a `createOAuth2Options()` method; `isGlobal` as in `forRoot`.
+   */
+  declare static forRootAsync: (typeof ConfigurableOAuth2Module)['forRootAsync'];
+}

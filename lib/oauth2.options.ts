@@ -21,6 +21,11 @@ export interface EndpointsOptions {
   realm?: string;
 }
 
+/**
+ * The options of `OAuth2Module.forRoot(options)` (and what `forRootAsync`'s factory returns). All
+ * are optional: with none, service-account tokens come from Application Default Credentials, kept
+ * in memory, and no caller's token is accepted.
+ */
 export interface OAuth2ModuleOptions {
   /**
    * The service account that mints tokens: the console's JSON key, the `{ client_id,
@@ -30,6 +35,7 @@ export interface OAuth2ModuleOptions {
   serviceAccount?: ServiceAccountKey | string;
   /** Where minted tokens are kept and shared. Default: a bounded in-memory store. */
   tokenStore?: TokenStore;
+  /** How callers' tokens are accepted (`@Scopes`, `@InjectCredentials`, `EndpointsCredentials`). */
   endpoints?: EndpointsOptions;
   /** Where Google is: its real endpoints by default; the emulator in tests. */
   google?: Partial<GoogleUrls>;

@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { gaxios, OAuth2Client } from 'google-auth-library';
 import { missingScopes } from './scopes.js';
 
+/** What {@link GoogleUserCredentials} is made of: a checked token and what Google said of it. */
 export interface GoogleUserCredentialsInit {
   accessToken: string;
   tokenType?: 'access_token' | 'id_token';
@@ -97,6 +98,7 @@ export class GoogleUserCredentials {
     };
   }
 
+  /** What `console.log` and `util.inspect` show: the members, never the token. */
   [inspect.custom](): string {
     return `GoogleUserCredentials ${inspect(this.toJSON())}`;
   }

@@ -21,6 +21,7 @@ export interface GoogleUrls {
   iapPublicKeys: string;
 }
 
+/** Google's own URLs: what the module uses for each one the `google` option does not set. */
 export const DEFAULT_GOOGLE_URLS: Readonly<GoogleUrls> = Object.freeze({
   token: 'https://oauth2.googleapis.com/token',
   tokenInfo: 'https://oauth2.googleapis.com/tokeninfo',

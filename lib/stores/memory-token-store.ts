@@ -1,6 +1,7 @@
 import { copyStoredToken } from './stored-token.js';
 import type { StoredToken, TokenStore } from './token-store.js';
 
+/** Options of {@link MemoryTokenStore}. */
 export interface MemoryTokenStoreOptions {
   /** At most this many tokens are kept; the least recently used goes first. Default 1000. */
   maxEntries?: number;

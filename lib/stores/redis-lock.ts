@@ -8,6 +8,7 @@ import type { TokenStoreLock } from './token-store.js';
  * `{ sendCommand: ([command, ...args]) => redis.call(command, ...args) }`.
  */
 export interface RedisCommandClient {
+  /** Sends one command (`['SET', key, value, 'NX', 'PX', '30000']`) and resolves to Redis's reply. */
   sendCommand(args: string[]): Promise<unknown>;
 }
 

@@ -15,6 +15,7 @@ export interface StoredToken {
 
 /** A held cross-instance lock; `release()` frees it only if this holder still owns it. */
 export interface TokenStoreLock {
+  /** Frees the lock if this holder still owns it (a lock that expired and was taken is left alone). */
   release(): Promise<void>;
 }
 
@@ -25,9 +26,11 @@ export interface TokenStoreLock {
  * keeps each entry at most until its token's `expiresAt` and never returns an expired one.
  */
 export interface TokenStore {
+  /** The token stored under `key`, or `undefined` when there is none or it has expired. */
   get(key: string): Promise<StoredToken | undefined>;
   /** Stores the token until its `expiresAt`. */
   set(key: string, token: StoredToken): Promise<void>;
+  /** Removes the token under `key` (nothing happens when there is none). */
   delete(key: string): Promise<void>;
   /**
    * Optional: takes a lock on `key` for at most `ttlMs`, so that one instance in a fleet mints

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { StoredToken, TokenStore, TokenStoreLock } from '../stores/token-store.js';
 
+/** Options of {@link tokenStoreContract}. */
 export interface TokenStoreContractOptions {
   /**
    * The store offers `lock()`: run the lock cases. When false (the default) the suite checks

@@ -265,6 +265,7 @@ export class GoogleOAuth2Emulator {
     return signJwt(withOverrides(claims, options.claims), signer, options.header);
   }
 
+  /** Requests of `endpoint` since `start()` or the last `resetCounts()`, faulted ones included. */
   requestCount(endpoint: EmulatorEndpoint): number {
     return this.#recorder.count(endpoint);
   }

@@ -79,12 +79,17 @@ export interface RecordedRequest {
 
 /** The emulator's clock: `Date.now()` plus an offset, read afresh on every call. */
 export interface EmulatorClockApi {
+  /** The emulator's time in milliseconds since the epoch: `Date.now()` plus the offset. */
   now(): number;
+  /** Moves the emulator's time forward (or back, when negative) by `ms`. */
   advance(ms: number): void;
+  /** Sets the offset so that `now()` is `epochMs` at this moment; time keeps running. */
   set(epochMs: number): void;
+  /** Back to `Date.now()`. */
   reset(): void;
 }
 
+/** Options of `new GoogleOAuth2Emulator(options)`. */
 export interface GoogleOAuth2EmulatorOptions {
   /** `max-age` of the certs endpoints' `Cache-Control`, in seconds. Default 21600 (6 h), as Google's hours. */
   certsMaxAgeSeconds?: number;
