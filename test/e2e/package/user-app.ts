@@ -3,16 +3,18 @@
  * fresh app in a temp folder, with the google-auth-library line a user on this Node gets.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-/** What `npm run build` reads, besides node_modules: the rest of the checkout is left behind. */
+/** A checkout as `git clone` gives it, less what the build does not read (tests, bench…). */
 const BUILD_INPUTS = [
   'package.json',
+  'package-lock.json',
+  'scripts/prepare.mjs',
   'tsconfig.json',
   'tsconfig.build.json',
   'README.md',
@@ -56,8 +58,9 @@ export interface PackedPackage {
 }
 
 /**
- * `npm pack` on a copy of what the build reads (its `prepare` script builds dist/ there, as on a
- * fresh clone), so that the checkout's own dist/ is not rebuilt under anyone's feet.
+ * `npm pack` on a copy of what the build reads, with no node_modules and no dist/, as a fresh clone
+ * is: its `prepare` script installs the locked devDependencies (`npm ci`, from the local cache
+ * first) and builds dist/ there. The checkout's own dist/ is not rebuilt under anyone's feet.
  */
 export async function packLibrary(work: string): Promise<PackedPackage> {
   const stage = join(work, 'checkout');
@@ -65,7 +68,6 @@ export async function packLibrary(work: string): Promise<PackedPackage> {
   for (const input of BUILD_INPUTS) {
     await cp(join(REPO, input), join(stage, input), { recursive: true });
   }
-  await symlink(join(REPO, 'node_modules'), join(stage, 'node_modules'), 'dir');
   const { stdout } = await exec('npm', ['pack', '--json', '--pack-destination', work], {
     cwd: stage,
   });
