@@ -139,7 +139,12 @@ describe('TypeScript in README.md and docs/', () => {
 
   it(`runs the ${ofKind('node-test').length} node:test examples under node --test`, async () => {
     for (const file of ofKind('node-test').map(fileOf)) {
-      const { stdout } = await exec(process.execPath, ['--import', REGISTER, '--test', file], env);
+      // TAP, whatever the Node's default reporter (Node 20: TAP when piped; Node 24: spec).
+      const { stdout } = await exec(
+        process.execPath,
+        ['--import', REGISTER, '--test', '--test-reporter=tap', file],
+        env,
+      );
       expect(stdout).toMatch(/# fail 0/);
       expect(stdout).toMatch(/# pass [1-9]/);
     }
