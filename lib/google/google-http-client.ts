@@ -1,4 +1,6 @@
 import { gaxios } from 'google-auth-library';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GoogleEndpointName, GoogleOAuth2Error } from './google-oauth2.error.js';
 
 export interface GoogleRequest {
@@ -13,8 +15,8 @@ export interface GoogleRequest {
   /** Expect a text body rather than JSON (metadata server values). */
   text?: boolean;
   /**
-   * How many times a 5xx or a dropped connection is retried (never a timeout). Default 2;
-   * calls made while a caller waits use fewer, so that an outage answers within about one timeout.
+   * How many times a failed call is tried again (default 2; see `retryDelayMs` for which
+   * failures). Calls made while a caller waits use fewer.
    */
   retries?: number;
 }
@@ -24,23 +26,38 @@ export interface GoogleResponse<T> {
   headers: Headers;
 }
 
+const DEFAULT_RETRIES = 2;
+/** Backoff when Google does not say how long to wait: 200 ms doubling, at most 5 s, jittered. */
+const BACKOFF_FIRST_MS = 200;
+const BACKOFF_MAX_MS = 5_000;
+
 /**
- * Retries for the library's own calls: server errors and a dropped connection, never a
- * timeout (that would multiply the wait) and never a 4xx (Google has decided).
+ * How long to wait before trying a failed call again, or `undefined` not to: a 429 or a 5xx
+ * after its `Retry-After` if it sent one, else after a jittered exponential backoff; a dropped
+ * connection once; never a timeout (it has used the time up) nor another 4xx (Google has decided).
  */
-const RETRY_CONFIG: gaxios.RetryConfig = {
-  retry: 2,
-  retryDelay: 100,
-  httpMethodsToRetry: ['GET', 'POST'],
-  noResponseRetries: 1,
-  shouldRetry: (err) => {
-    const config = err.config.retryConfig ?? {};
-    const attempt = config.currentRetryAttempt ?? 0;
-    if (attempt >= (config.retry ?? 0) || isTimeout(err)) return false;
-    const status = err.response?.status;
-    return status === undefined ? attempt < (config.noResponseRetries ?? 0) : status >= 500;
-  },
-};
+export function retryDelayMs(err: unknown, attempt: number): number | undefined {
+  if (!(err instanceof gaxios.GaxiosError) || isTimeout(err)) return undefined;
+  const status = err.response?.status;
+  if (status === undefined) return attempt === 0 ? backoffMs(attempt) : undefined;
+  if (status !== 429 && status < 500) return undefined;
+  return retryAfterMs(err.response?.headers) ?? backoffMs(attempt);
+}
+
+/** The `attempt`-th backoff (0-based): 200 ms × 2^attempt, at most 5 s, times a random 0.5–1. */
+function backoffMs(attempt: number): number {
+  const ceiling = Math.min(BACKOFF_FIRST_MS * 2 ** attempt, BACKOFF_MAX_MS);
+  return ceiling * (0.5 + Math.random() / 2);
+}
+
+/** `Retry-After` in ms: delay-seconds or an HTTP date (RFC 9110 §10.2.3); absent or unreadable: `undefined`. */
+function retryAfterMs(headers: Headers | undefined): number | undefined {
+  const value = headers?.get('retry-after')?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
 
 /** gaxios aborts a request that outlives its `timeout` with a TimeoutError reason. */
 function isTimeout(err: gaxios.GaxiosError): boolean {
@@ -65,6 +82,11 @@ export class GoogleHttpClient {
     this.transporter = new gaxios.Gaxios({ timeout: timeoutMs });
   }
 
+  /**
+   * Sends `req`, tries it again after the failures `retryDelayMs` allows, and ends within the
+   * timeout, waits included: a wait that would end past it is not waited; the caller gets the
+   * last failure as a `GoogleOAuth2Error`.
+   */
   async request<T>(req: GoogleRequest): Promise<GoogleResponse<T>> {
     const headers: Record<string, string> = { ...req.headers };
     let data: string | undefined;
@@ -75,19 +97,27 @@ export class GoogleHttpClient {
       headers['content-type'] = 'application/json';
       data = JSON.stringify(req.json);
     }
-    try {
-      const res = await this.transporter.request<T>({
-        url: req.url,
-        method: req.method,
-        headers,
-        data,
-        responseType: req.text ? 'text' : 'json',
-        retry: true,
-        retryConfig: { ...RETRY_CONFIG, retry: req.retries ?? RETRY_CONFIG.retry },
-      });
-      return { data: res.data, headers: res.headers };
-    } catch (err) {
-      throw toGoogleOAuth2Error(req.endpoint, err);
+    const retries = req.retries ?? DEFAULT_RETRIES;
+    const deadline = performance.now() + this.timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await this.transporter.request<T>({
+          url: req.url,
+          method: req.method,
+          headers,
+          data,
+          responseType: req.text ? 'text' : 'json',
+          timeout: Math.max(1, Math.ceil(deadline - performance.now())),
+          retry: false,
+        });
+        return { data: res.data, headers: res.headers };
+      } catch (err) {
+        const wait = attempt < retries ? retryDelayMs(err, attempt) : undefined;
+        if (wait === undefined || performance.now() + wait >= deadline) {
+          throw toGoogleOAuth2Error(req.endpoint, err);
+        }
+        await sleep(wait);
+      }
     }
   }
 }
