@@ -41,3 +41,14 @@ export function resolveGoogleUrls(overrides: Partial<GoogleUrls> = {}): GoogleUr
   }
   return urls;
 }
+
+/**
+ * The token URLs Google accepts as a jwt-bearer assertion's `aud`, its own first. An assertion
+ * names one of these whatever URL it is posted to (an egress proxy, a Private Service Connect
+ * endpoint, the emulator): Google checks `aud` against its own name, not the request's host.
+ */
+export const GOOGLE_TOKEN_AUDIENCES: readonly string[] = Object.freeze([
+  'https://oauth2.googleapis.com/token',
+  'https://www.googleapis.com/oauth2/v4/token',
+  'https://accounts.google.com/o/oauth2/token',
+]);

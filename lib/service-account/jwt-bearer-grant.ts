@@ -1,16 +1,20 @@
 import { createSign, KeyObject } from 'node:crypto';
 import type { GoogleHttpClient } from '../google/google-http-client.js';
-import { GoogleOAuth2Error } from '../google/google-oauth2.error.js';
-import type { MintedToken, TokenRequest } from './token-source.js';
+import type { StoredToken } from '../stores/token-store.js';
+import { readTokenResponse, type TokenResponseBody } from './token-response.js';
+import type { TokenRequest } from './token-source.js';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 /** Google accepts assertions valid for at most an hour. */
 const ASSERTION_LIFETIME_SECONDS = 3600;
 
-/** The claims of a jwt-bearer assertion for `iss`, asking for `request`'s scopes as its subject. */
+/**
+ * The claims of a jwt-bearer assertion for `iss`, asking for `request`'s scopes as its subject.
+ * `audience` is Google's token URL (see `GOOGLE_TOKEN_AUDIENCES`), not where the assertion is sent.
+ */
 export function assertionClaims(
   issuer: string,
-  tokenUrl: string,
+  audience: string,
   request: TokenRequest,
   nowMs = Date.now(),
 ): Record<string, string | number> {
@@ -18,7 +22,7 @@ export function assertionClaims(
   return {
     iss: issuer,
     scope: request.scopes.join(' '),
-    aud: tokenUrl,
+    aud: audience,
     iat,
     exp: iat + ASSERTION_LIFETIME_SECONDS,
     ...(request.subject ? { sub: request.subject } : {}),
@@ -37,34 +41,21 @@ export function signAssertion(
   return `${signingInput}.${signature.toString('base64url')}`;
 }
 
-/** Trades a signed assertion for an access token at the token endpoint. */
+/** Trades a signed assertion for `request`'s access token at the token endpoint (`tokenUrl`). */
 export async function exchangeAssertion(
   http: GoogleHttpClient,
   tokenUrl: string,
   assertion: string,
-): Promise<MintedToken> {
+  request: TokenRequest,
+): Promise<StoredToken> {
   const sentAt = Date.now();
-  const { data } = await http.request<{ access_token?: unknown; expires_in?: unknown }>({
+  const { data } = await http.request<TokenResponseBody>({
     endpoint: 'token',
     method: 'POST',
     url: tokenUrl,
     form: { grant_type: JWT_BEARER, assertion },
   });
-  return readTokenResponse('token', data, sentAt);
-}
-
-/** Reads `{ access_token, expires_in }`; expiry counts from when the request was sent. */
-export function readTokenResponse(
-  endpoint: 'token' | 'metadata',
-  data: { access_token?: unknown; expires_in?: unknown } | undefined,
-  sentAt: number,
-): MintedToken {
-  const accessToken = data?.access_token;
-  const expiresIn = Number(data?.expires_in);
-  if (typeof accessToken !== 'string' || !accessToken || !Number.isFinite(expiresIn)) {
-    throw new GoogleOAuth2Error(endpoint, 'invalid_response', 'no access_token or expires_in');
-  }
-  return { accessToken, expiresAt: sentAt + expiresIn * 1000 };
+  return readTokenResponse('token', data, sentAt, request);
 }
 
 function base64url(text: string): string {

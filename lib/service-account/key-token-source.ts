@@ -1,9 +1,13 @@
 import type { GoogleHttpClient } from '../google/google-http-client.js';
+import type { StoredToken } from '../stores/token-store.js';
 import { assertionClaims, exchangeAssertion, signAssertion } from './jwt-bearer-grant.js';
 import type { LoadedServiceAccountKey } from './service-account-key.js';
-import type { MintedToken, TokenRequest, TokenSource } from './token-source.js';
+import type { TokenRequest, TokenSource } from './token-source.js';
 
-/** Mints with the service account's own private key: a locally signed jwt-bearer assertion. */
+/**
+ * Mints with the service account's own private key: a locally signed jwt-bearer assertion,
+ * posted to `tokenUrl` (Google's, or a proxy in front of it) and addressed to Google's token URL.
+ */
 export class KeyTokenSource implements TokenSource {
   constructor(
     private readonly key: LoadedServiceAccountKey,
@@ -11,13 +15,9 @@ export class KeyTokenSource implements TokenSource {
     private readonly tokenUrl: string,
   ) {}
 
-  async serviceAccountEmail(): Promise<string> {
-    return this.key.clientEmail;
-  }
-
-  mint(request: TokenRequest): Promise<MintedToken> {
-    const claims = assertionClaims(this.key.clientEmail, this.tokenUrl, request);
+  token(request: TokenRequest): Promise<StoredToken> {
+    const claims = assertionClaims(this.key.clientEmail, this.key.assertionAudience, request);
     const assertion = signAssertion(claims, this.key.privateKey, this.key.privateKeyId);
-    return exchangeAssertion(this.http, this.tokenUrl, assertion);
+    return exchangeAssertion(this.http, this.tokenUrl, assertion, request);
   }
 }

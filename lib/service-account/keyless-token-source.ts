@@ -1,4 +1,5 @@
-import type { MintedToken, TokenRequest, TokenSource } from './token-source.js';
+import type { StoredToken } from '../stores/token-store.js';
+import type { TokenRequest, TokenSource } from './token-source.js';
 
 /** Without a key: plain tokens from the metadata server, a user's tokens through IAM signJwt. */
 export class KeylessTokenSource implements TokenSource {
@@ -7,11 +8,7 @@ export class KeylessTokenSource implements TokenSource {
     private readonly delegated: TokenSource,
   ) {}
 
-  serviceAccountEmail(): Promise<string> {
-    return this.plain.serviceAccountEmail();
-  }
-
-  mint(request: TokenRequest): Promise<MintedToken> {
-    return request.subject ? this.delegated.mint(request) : this.plain.mint(request);
+  token(request: TokenRequest): Promise<StoredToken> {
+    return request.subject ? this.delegated.token(request) : this.plain.token(request);
   }
 }

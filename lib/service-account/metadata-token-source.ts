@@ -1,7 +1,8 @@
 import type { GoogleHttpClient } from '../google/google-http-client.js';
 import { GoogleOAuth2Error } from '../google/google-oauth2.error.js';
-import { readTokenResponse } from './jwt-bearer-grant.js';
-import type { MintedToken, TokenRequest, TokenSource } from './token-source.js';
+import type { StoredToken } from '../stores/token-store.js';
+import { readTokenResponse, type TokenResponseBody } from './token-response.js';
+import type { TokenRequest, TokenSource } from './token-source.js';
 
 const DEFAULT_ACCOUNT = 'computeMetadata/v1/instance/service-accounts/default';
 
@@ -17,6 +18,7 @@ export class MetadataTokenSource implements TokenSource {
     private readonly metadataUrl: string,
   ) {}
 
+  /** The default service account's email, asked once (again after a failure). */
   serviceAccountEmail(): Promise<string> {
     this.email ??= this.fetchEmail().catch((err: unknown) => {
       this.email = undefined; // the next call asks again
@@ -25,7 +27,7 @@ export class MetadataTokenSource implements TokenSource {
     return this.email;
   }
 
-  async mint(request: TokenRequest): Promise<MintedToken> {
+  async token(request: TokenRequest): Promise<StoredToken> {
     if (request.subject) {
       throw new GoogleOAuth2Error(
         'metadata',
@@ -36,13 +38,13 @@ export class MetadataTokenSource implements TokenSource {
     const url = new URL(`${DEFAULT_ACCOUNT}/token`, withSlash(this.metadataUrl));
     url.searchParams.set('scopes', request.scopes.join(','));
     const sentAt = Date.now();
-    const { data } = await this.http.request<{ access_token?: unknown; expires_in?: unknown }>({
+    const { data } = await this.http.request<TokenResponseBody>({
       endpoint: 'metadata',
       method: 'GET',
       url: url.toString(),
       headers: { 'Metadata-Flavor': 'Google' },
     });
-    return readTokenResponse('metadata', data, sentAt);
+    return readTokenResponse('metadata', data, sentAt, request);
   }
 
   private async fetchEmail(): Promise<string> {

@@ -74,14 +74,18 @@ export class ServiceAccountAuthClient extends OAuth2Client {
     }
   }
 
-  private async current(): Promise<StoredToken> {
-    const token = await this.tokens.token();
-    this.credentials = {
-      access_token: token.accessToken,
-      expiry_date: token.expiresAt,
-      token_type: 'Bearer',
-    };
-    return token;
+  /** The token, also kept as `credentials` (what google-auth-library's callers read). */
+  private current(): Promise<StoredToken> {
+    return this.tokens.token().then((token) => {
+      if (this.credentials.access_token !== token.accessToken) {
+        this.credentials = {
+          access_token: token.accessToken,
+          expiry_date: token.expiresAt,
+          token_type: 'Bearer',
+        };
+      }
+      return token;
+    });
   }
 
   private send<T>(

@@ -2,20 +2,25 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { OAuth2Client } from 'google-auth-library';
 import { GoogleHttpClient } from '../google/google-http-client.js';
 import type { OAuth2Config } from '../oauth2.config.js';
-import { OAUTH2_CONFIG } from '../oauth2.constants.js';
-import { TokenStore } from '../stores/token-store.js';
+import {
+  DEFAULT_REFRESH_MARGIN_SECONDS,
+  METADATA_REFRESH_MARGIN_SECONDS,
+  OAUTH2_CONFIG,
+} from '../oauth2.constants.js';
+import { TokenStore, type StoredToken } from '../stores/token-store.js';
 import { CachedTokenSource } from './cached-token-source.js';
 import { GuardedTokenStore } from './guarded-token-store.js';
-import { IamSignedTokenSource } from './iam-signed-token-source.js';
-import { KeylessTokenSource } from './keyless-token-source.js';
-import { planMinting } from './resolve-token-source.js';
+import { LocalTokenCache } from './local-token-cache.js';
+import { loadCredentials, planMinting } from './minting-plan.js';
 import { ServiceAccountAuthClient } from './service-account-auth-client.js';
+import { StoreTokenSource } from './store-token-source.js';
+import { TokenRequestMemo } from './token-request-memo.js';
 import {
-  CLOUD_PLATFORM_SCOPE,
   normalizeScopes,
   normalizeSubject,
-  TokenRequest,
-  TokenSource,
+  tokenRequest,
+  type TokenRequest,
+  type TokenSource,
 } from './token-source.js';
 
 /** An access token for the app's service account. */
@@ -24,33 +29,47 @@ export interface ServiceAccountAccessToken {
   expiresAt: Date;
 }
 
+/** What the factory mints through, built once at boot. */
+interface Pipeline {
+  /** The local fast path, then the store, then the minting source. */
+  tokens: CachedTokenSource;
+  serviceAccountEmail(): Promise<string>;
+}
+
 /**
  * Service-account credentials, optionally acting as a Workspace user (domain-wide delegation):
  * Ferris's `build_service_account_credentials(scope, user=None)`. Every token comes through the
- * `TokenStore`, so a fleet of instances mints about once per (scopes, user) per token lifetime.
+ * `TokenStore`, so a fleet of instances mints about once per (scopes, user) per token lifetime;
+ * each process keeps the tokens it holds in front of it, so a warm call touches nothing shared.
  */
 @Injectable()
 export class ServiceAccountCredentialsFactory implements OnModuleInit {
-  private cache?: Promise<CachedTokenSource>;
+  /** Set once built: the warm path reads it without awaiting. */
+  private pipeline?: Pipeline;
+  private building?: Promise<Pipeline>;
+  private readonly requests: TokenRequestMemo;
 
   constructor(
     @Inject(OAUTH2_CONFIG) private readonly config: OAuth2Config,
     @Inject(TokenStore) private readonly store: TokenStore,
     private readonly http: GoogleHttpClient,
-  ) {}
+  ) {
+    this.requests = new TokenRequestMemo(config.localCacheMaxEntries);
+  }
 
   /** Reads and checks the service-account key at boot: a bad key fails `app.init()`. */
   async onModuleInit(): Promise<void> {
-    await this.tokens();
+    await this.ready();
   }
 
   /** A token for `scopes` (a string or a list, any order), as `user` when given. */
-  async getAccessToken(
+  getAccessToken(
     scopes: string | readonly string[],
     user?: string,
   ): Promise<ServiceAccountAccessToken> {
-    const token = await (await this.tokens()).token(tokenRequest(scopes, user));
-    return { token: token.accessToken, expiresAt: new Date(token.expiresAt) };
+    const held = this.held(scopes, user);
+    if (held) return Promise.resolve(accessToken(held));
+    return this.fetch(scopes, user).then(accessToken);
   }
 
   /**
@@ -58,54 +77,81 @@ export class ServiceAccountCredentialsFactory implements OnModuleInit {
    * tokens come through the token store; it re-mints and retries once on a 401.
    */
   build(scopes: string | readonly string[], user?: string): OAuth2Client {
-    const request = tokenRequest(scopes, user);
+    normalizeScopes(scopes); // refuses bad scopes here rather than at the first request
     return new ServiceAccountAuthClient(
       {
-        token: async () => (await this.tokens()).token(request),
-        invalidate: async (accessToken) => (await this.tokens()).invalidate(request, accessToken),
+        token: () => {
+          const held = this.held(scopes, user);
+          return held ? Promise.resolve(held) : this.fetch(scopes, user);
+        },
+        invalidate: async (refused) => {
+          const pipeline = await this.ready();
+          await pipeline.tokens.invalidate(await this.request(pipeline, scopes, user), refused);
+        },
       },
       this.http.transporter,
     );
   }
 
-  private tokens(): Promise<CachedTokenSource> {
-    this.cache ??= this.createCache();
-    return this.cache;
+  /** The warm path: the token this process holds for these scopes and user, found without I/O. */
+  private held(scopes: string | readonly string[], user?: string): StoredToken | undefined {
+    const pipeline = this.pipeline;
+    if (!pipeline) return undefined;
+    const request = this.requests.get(scopes, user);
+    return request && pipeline.tokens.cached(request);
   }
 
-  private async createCache(): Promise<CachedTokenSource> {
-    const { urls } = this.config;
-    const plan = await planMinting(this.config.serviceAccount, this.http, urls);
-    let source: TokenSource;
-    let cache: CachedTokenSource | undefined;
-    if (plan.kind === 'key') {
-      source = plan.source;
-    } else {
-      // Acting as a user without a key: IAM signs the assertion, called with a cloud-platform
-      // token of the same account, itself cached like any other.
-      const callerToken = async () =>
-        (await cache!.token({ scopes: [CLOUD_PLATFORM_SCOPE] })).accessToken;
-      const delegated = new IamSignedTokenSource(
-        this.http,
-        urls,
-        () => plan.metadata.serviceAccountEmail(),
-        callerToken,
+  private async fetch(scopes: string | readonly string[], user?: string): Promise<StoredToken> {
+    const pipeline = await this.ready();
+    return pipeline.tokens.token(await this.request(pipeline, scopes, user));
+  }
+
+  /** The request of these scopes and user as spelled, made (normalized, hashed) once. */
+  private async request(
+    pipeline: Pipeline,
+    scopes: string | readonly string[],
+    user: string | undefined,
+  ): Promise<TokenRequest> {
+    const known = this.requests.get(scopes, user);
+    if (known) return known;
+    const normalized = normalizeScopes(scopes);
+    const subject = normalizeSubject(user);
+    const request = tokenRequest(await pipeline.serviceAccountEmail(), normalized, subject);
+    this.requests.set(scopes, user, request);
+    return request;
+  }
+
+  private ready(): Promise<Pipeline> {
+    this.building ??= this.assemble();
+    return this.building;
+  }
+
+  private async assemble(): Promise<Pipeline> {
+    const { config } = this;
+    const key = await loadCredentials(config.serviceAccount);
+    const refreshMarginMs =
+      config.refreshMarginMs ??
+      1000 * (key ? DEFAULT_REFRESH_MARGIN_SECONDS : METADATA_REFRESH_MARGIN_SECONDS);
+    const store = new GuardedTokenStore(this.store, config.storeTimeoutMs);
+    const local = new LocalTokenCache(config.localCacheMaxEntries);
+    const storeOptions = {
+      refreshMarginMs,
+      lockTtlMs: config.mintLockTtlMs,
+      slowLockWaitMs: config.requestTimeoutMs,
+    };
+    // Every source shares the local slots and the store: one token, and one mint, per key.
+    const cached = (source: TokenSource) =>
+      new CachedTokenSource(
+        new StoreTokenSource(source, store, storeOptions),
+        local,
+        refreshMarginMs,
       );
-      source = new KeylessTokenSource(plan.metadata, delegated);
-    }
-    cache = new CachedTokenSource(
-      source,
-      new GuardedTokenStore(this.store, this.config.storeTimeoutMs),
-      {
-        refreshMarginMs: this.config.refreshMarginMs,
-        lockTtlMs: this.config.requestTimeoutMs + 5_000,
-      },
-    );
-    return cache;
+    const plan = planMinting(key, this.http, config.urls, cached);
+    this.pipeline = { tokens: cached(plan.source), serviceAccountEmail: plan.serviceAccountEmail };
+    return this.pipeline;
   }
 }
 
-function tokenRequest(scopes: string | readonly string[], user?: string): TokenRequest {
-  const subject = normalizeSubject(user);
-  return { scopes: normalizeScopes(scopes), ...(subject ? { subject } : {}) };
+function accessToken(token: StoredToken): ServiceAccountAccessToken {
+  return { token: token.accessToken, expiresAt: new Date(token.expiresAt) };
 }

@@ -1,5 +1,6 @@
 import { createPrivateKey, KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { GOOGLE_TOKEN_AUDIENCES } from '../google/google-urls.js';
 
 /**
  * A service-account key: the JSON the Cloud console downloads, or the hand-written
@@ -14,6 +15,7 @@ export interface ServiceAccountKey {
   client_email: string;
   client_id?: string;
   token_uri?: string;
+  universe_domain?: string;
   [field: string]: unknown;
 }
 
@@ -24,6 +26,8 @@ export interface LoadedServiceAccountKey {
   projectId?: string;
   privateKeyId?: string;
   privateKey: KeyObject;
+  /** The `aud` of this key's assertions: Google's token URL, or the key's own `token_uri` if Google's. */
+  assertionAudience: string;
 }
 
 /** A key that cannot be used. The message names the field or file; it never holds key material. */
@@ -56,7 +60,42 @@ export function loadServiceAccountKey(key: unknown, source: string): LoadedServi
     projectId: optionalString(fields, 'project_id', source),
     privateKeyId: optionalString(fields, 'private_key_id', source),
     privateKey: parsePrivateKey(pem, source),
+    assertionAudience: assertionAudience(
+      optionalString(fields, 'token_uri', source),
+      optionalString(fields, 'universe_domain', source),
+    ),
   };
+}
+
+/**
+ * Reads a key given as a string: the key's JSON text (as secret managers and environment
+ * variables hold it), or else the path of the key file. `source` names the setting in messages.
+ */
+export async function loadServiceAccountKeyString(
+  value: string,
+  source: string,
+): Promise<LoadedServiceAccountKey> {
+  if (value.trimStart().startsWith('{')) {
+    return loadServiceAccountKeyText(value, `${source} (JSON text)`);
+  }
+  if (!looksLikePath(value)) {
+    // Likely key material pasted where a path belongs: say what is wrong, never what it holds.
+    throw new ServiceAccountKeyError(
+      `${source} is neither the path of a key file nor the key's JSON text`,
+    );
+  }
+  return loadServiceAccountKeyFile(value);
+}
+
+/** Parses and checks a key's JSON text; the parser's message (which quotes the text) is dropped. */
+export function loadServiceAccountKeyText(text: string, source: string): LoadedServiceAccountKey {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ServiceAccountKeyError(`${source} is not valid JSON`);
+  }
+  return loadServiceAccountKey(json, source);
 }
 
 /** Reads and checks a JSON key file. */
@@ -68,14 +107,25 @@ export async function loadServiceAccountKeyFile(path: string): Promise<LoadedSer
     const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new ServiceAccountKeyError(`service-account key file ${path} cannot be read (${code})`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // The parser's own message quotes the file's text, which may be key material.
-    throw new ServiceAccountKeyError(`service-account key file ${path} is not valid JSON`);
+  return loadServiceAccountKeyText(text, `service-account key file ${path}`);
+}
+
+/** A path is one line, of a sane length, and holds no PEM armour. */
+function looksLikePath(value: string): boolean {
+  return value.length <= 4096 && !/[\r\n]/.test(value) && !value.includes('-----');
+}
+
+/**
+ * Google's token URL as an assertion's `aud`: the key's `token_uri` when it is one of Google's
+ * (or its universe's `https://oauth2.<universe_domain>/token`), else Google's first. Never the URL
+ * the assertion is posted to, which may be a proxy (`google.token`).
+ */
+function assertionAudience(tokenUri?: string, universeDomain?: string): string {
+  if (tokenUri && GOOGLE_TOKEN_AUDIENCES.includes(tokenUri)) return tokenUri;
+  if (tokenUri && universeDomain && tokenUri === `https://oauth2.${universeDomain}/token`) {
+    return tokenUri;
   }
-  return loadServiceAccountKey(json, `service-account key file ${path}`);
+  return GOOGLE_TOKEN_AUDIENCES[0]!;
 }
 
 function requireString(fields: Record<string, unknown>, name: string, source: string): string {

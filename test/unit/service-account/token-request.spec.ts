@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { tokenCacheKey } from '../../../lib/service-account/token-cache-key.js';
-import { normalizeScopes, normalizeSubject } from '../../../lib/service-account/token-source.js';
+import {
+  normalizeScopes,
+  normalizeSubject,
+  tokenRequest,
+} from '../../../lib/service-account/token-source.js';
 
 describe('normalizeScopes', () => {
   it('sorts and de-duplicates a list', () => {
@@ -9,6 +13,12 @@ describe('normalizeScopes', () => {
 
   it('splits a space-separated string', () => {
     expect(normalizeScopes('  https://x/b   https://x/a ')).toEqual(['https://x/a', 'https://x/b']);
+  });
+
+  it('splits list items on spaces too (a scope never holds one), so a list and its string agree', () => {
+    expect(normalizeScopes(['https://x/b https://x/a'])).toEqual(
+      normalizeScopes('https://x/b https://x/a'),
+    );
   });
 
   it('refuses no scope at all', () => {
@@ -52,5 +62,18 @@ describe('tokenCacheKey', () => {
     expect(key).not.toContain('ann');
     expect(key).not.toContain('svc');
     expect(key).not.toContain('@');
+  });
+});
+
+describe('tokenRequest', () => {
+  it('carries its cache key, made once from the account, scopes and subject', () => {
+    const sa = 'svc@p.iam.gserviceaccount.com';
+    const request = tokenRequest(sa, ['a'], 'ann@example.com');
+    expect(request).toEqual({
+      key: tokenCacheKey(sa, { scopes: ['a'], subject: 'ann@example.com' }),
+      scopes: ['a'],
+      subject: 'ann@example.com',
+    });
+    expect(tokenRequest(sa, ['a'])).not.toHaveProperty('subject');
   });
 });
