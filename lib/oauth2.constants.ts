@@ -20,3 +20,5 @@ export const DEFAULT_STORE_TIMEOUT_MS = 1_000;
 export const DEFAULT_LOCAL_CACHE_MAX_ENTRIES = 20_000;
 /** What a mint lock outlives the longest mint by: the store's and the clocks' slack. */
 export const MINT_LOCK_SLACK_MS = 5_000;
+/** How often a token minted while the store was failing is offered to it again. */
+export const SHARE_RETRY_MS = 2_000;

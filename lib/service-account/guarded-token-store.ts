@@ -34,8 +34,9 @@ export class GuardedTokenStore {
     return result.ok ? result.value : undefined;
   }
 
-  async set(key: string, token: StoredToken): Promise<void> {
-    await this.guard('set', () => this.store.set(key, token), token.accessToken);
+  /** Writes the token; answers whether the store took it. */
+  async set(key: string, token: StoredToken): Promise<boolean> {
+    return (await this.guard('set', () => this.store.set(key, token), token.accessToken)).ok;
   }
 
   async delete(key: string): Promise<void> {

@@ -6,6 +6,7 @@ import {
   DEFAULT_REFRESH_MARGIN_SECONDS,
   METADATA_REFRESH_MARGIN_SECONDS,
   OAUTH2_CONFIG,
+  SHARE_RETRY_MS,
 } from '../oauth2.constants.js';
 import { TokenStore, type StoredToken } from '../stores/token-store.js';
 import { CachedTokenSource } from './cached-token-source.js';
@@ -138,6 +139,7 @@ export class ServiceAccountCredentialsFactory implements OnModuleInit {
       refreshMarginMs,
       lockTtlMs: config.mintLockTtlMs,
       slowLockWaitMs: config.requestTimeoutMs,
+      shareRetryMs: SHARE_RETRY_MS,
     };
     // Every source shares the local slots and the store: one token, and one mint, per key.
     const cached = (source: TokenSource) =>

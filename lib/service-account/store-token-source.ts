@@ -13,6 +13,8 @@ export interface StoreTokenSourceOptions {
   lockTtlMs: number;
   /** How long to wait for the answer of a lock call that outlived the store timeout. */
   slowLockWaitMs: number;
+  /** How often to try again to write the tokens minted while the store was failing. */
+  shareRetryMs: number;
 }
 
 /**
@@ -24,6 +26,10 @@ export interface StoreTokenSourceOptions {
 export class StoreTokenSource<
   R extends { readonly key: string } = TokenRequest,
 > implements InvalidatingTokenSource<R> {
+  /** Tokens minted here that the store did not take, by key: written when it answers again. */
+  private readonly unshared = new Map<string, StoredToken>();
+  private shareTimer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly source: TokenSource<R>,
     private readonly store: GuardedTokenStore,
@@ -103,7 +109,37 @@ export class StoreTokenSource<
 
   private async mintAndStore(request: R): Promise<StoredToken> {
     const token = await this.source.token(request);
-    await this.store.set(request.key, token);
+    if (await this.store.set(request.key, token)) this.unshared.delete(request.key);
+    else this.keepUnshared(request.key, token);
     return token;
+  }
+
+  /**
+   * A token the store did not take is served from this process (`CachedTokenSource`), which
+   * asks nothing of the store on a warm call; so the other instances get it, it is written
+   * again in the background, every `shareRetryMs`, until the store takes it or it is stale.
+   */
+  private keepUnshared(key: string, token: StoredToken): void {
+    this.unshared.set(key, token);
+    if (this.shareTimer) return;
+    this.shareTimer = setTimeout(() => {
+      this.shareTimer = undefined;
+      void this.shareAgain();
+    }, this.options.shareRetryMs);
+    this.shareTimer.unref(); // never what keeps a process alive
+  }
+
+  private async shareAgain(): Promise<void> {
+    for (const [key, token] of [...this.unshared]) {
+      if (this.unshared.get(key) !== token) continue; // replaced meanwhile
+      if (!hasMarginLeft(token, this.options.refreshMarginMs)) {
+        this.unshared.delete(key);
+      } else if (await this.store.set(key, token)) {
+        if (this.unshared.get(key) === token) this.unshared.delete(key);
+      } else {
+        this.keepUnshared(key, token);
+        return; // still failing: the rest waits for the next try
+      }
+    }
   }
 }

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
   OAuth2Module,
@@ -32,16 +33,20 @@ describe('service-account configuration at boot', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** The error that stops the boot, whether the options or the key refuse it. */
   async function bootError(options: OAuth2ModuleOptions): Promise<Error> {
-    const moduleRef = await Test.createTestingModule({
-      imports: [OAuth2Module.forRoot({ google: emulator.urls, ...options })],
-    }).compile();
-    const app = moduleRef.createNestApplication();
-    const err = await app.init().then(
+    let app: INestApplication | undefined;
+    const err = await (async () => {
+      const moduleRef = await Test.createTestingModule({
+        imports: [OAuth2Module.forRoot({ google: emulator.urls, ...options })],
+      }).compile();
+      app = moduleRef.createNestApplication();
+      await app.init();
+    })().then(
       () => new Error('app.init() was expected to fail'),
       (failure: Error) => failure,
     );
-    await app.close().catch(() => undefined);
+    await app?.close().catch(() => undefined);
     expect(err.message).not.toContain(keyLine);
     expect(err.message).not.toContain('PRIVATE KEY');
     expect(err.message).not.toBe('app.init() was expected to fail');
@@ -123,6 +128,97 @@ describe('service-account configuration at boot', () => {
     expect(err.message).toMatch(
       /^GOOGLE_APPLICATION_CREDENTIALS: service-account key file .*adc\.json: "client_email" is not an email address$/,
     );
+  });
+
+  describe("the key's JSON text (as secret managers and environment variables hold it)", () => {
+    /** The key's JSON with one line of its private key damaged: it no longer parses. */
+    const damagedText = () =>
+      JSON.stringify({
+        ...key,
+        private_key: key.private_key.replace(keyLine, keyLine.split('').reverse().join('')),
+      });
+
+    /** No line of the key, as PEM or as the JSON text's escaped form, is in `message`. */
+    function expectNoKeyText(message: string, text: string) {
+      expect(message).not.toContain(text);
+      for (const line of key.private_key.split('\n').filter((l) => l.length > 8)) {
+        expect(message).not.toContain(line);
+        expect(message).not.toContain(line.split('').reverse().join(''));
+      }
+      expect(message).not.toContain('\\n');
+    }
+
+    it('in serviceAccount: a bad private_key fails the boot naming the field, not the text', async () => {
+      const text = damagedText();
+      const err = await bootError({ serviceAccount: text });
+      expect(err.message).toBe(
+        'serviceAccount (JSON text): "private_key" is not a readable PEM private key',
+      );
+      expectNoKeyText(err.message, text);
+    });
+
+    it('in GOOGLE_APPLICATION_CREDENTIALS: the same, naming the variable', async () => {
+      const text = damagedText();
+      process.env.GOOGLE_APPLICATION_CREDENTIALS = text;
+      const err = await bootError({});
+      expect(err.message).toBe(
+        'GOOGLE_APPLICATION_CREDENTIALS (JSON text): "private_key" is not a readable PEM private key',
+      );
+      expectNoKeyText(err.message, text);
+    });
+
+    it('cut short: "not valid JSON", quoting nothing', async () => {
+      const text = JSON.stringify(key).slice(0, 900);
+      const err = await bootError({ serviceAccount: text });
+      expect(err.message).toBe('serviceAccount (JSON text) is not valid JSON');
+      expectNoKeyText(err.message, text);
+    });
+
+    it('a PEM where a path belongs is refused without being printed', async () => {
+      const err = await bootError({ serviceAccount: key.private_key });
+      expect(err.message).toBe(
+        "serviceAccount is neither the path of a key file nor the key's JSON text",
+      );
+      expectNoKeyText(err.message, key.private_key);
+    });
+
+    it.each([
+      ['serviceAccount', (text: string) => ({ serviceAccount: text })],
+      [
+        'GOOGLE_APPLICATION_CREDENTIALS',
+        (text: string) => {
+          process.env.GOOGLE_APPLICATION_CREDENTIALS = text;
+          return {};
+        },
+      ],
+    ])('a good one in %s mints', async (_, configure) => {
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          OAuth2Module.forRoot({ google: emulator.urls, ...configure(JSON.stringify(key)) }),
+        ],
+      }).compile();
+      const app = await moduleRef.init();
+      try {
+        const { token } = await app.get(ServiceAccountCredentialsFactory).getAccessToken('openid');
+        expect(token).toMatch(/^ya29\./);
+      } finally {
+        await app.close();
+      }
+    });
+  });
+
+  it.each([
+    [3600, /"refreshMarginSeconds" must be a number ≥ 0 and below 3600 .*got 3600/],
+    [7200, /"refreshMarginSeconds" .*refresh on every call\), got 7200/],
+    [-1, /"refreshMarginSeconds" must be a number ≥ 0/],
+  ])('fails the boot on refreshMarginSeconds %p', async (refreshMarginSeconds, message) => {
+    const err = await bootError({ serviceAccount: key, refreshMarginSeconds });
+    expect(err.message).toMatch(message);
+  });
+
+  it.each([0, 1.5, -3])('fails the boot on localCacheMaxEntries %p', async (value) => {
+    const err = await bootError({ serviceAccount: key, localCacheMaxEntries: value });
+    expect(err.message).toMatch(/"localCacheMaxEntries" must be an integer ≥ 1/);
   });
 
   it('uses a good GOOGLE_APPLICATION_CREDENTIALS file when no key is configured', async () => {

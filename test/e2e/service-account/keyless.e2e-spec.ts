@@ -83,6 +83,39 @@ describe('keyless minting (metadata server, IAM signJwt for domain-wide delegati
     expect(cloudPlatformMints).toHaveLength(1);
   });
 
+  describe('a metadata server answering with less than the refresh margin left', () => {
+    /** The metadata server's own cached token, handed out 280 s before it expires. */
+    const SHORT = { access_token: 'ya29.metadata-cached', expires_in: 280, token_type: 'Bearer' };
+    const metadataTokenCalls = () =>
+      emulator.requests('metadata').filter((r) => r.path.includes('/token')).length;
+
+    it.each([
+      ['the default margin (225 s without a key)', {}],
+      ['a margin of 300 s', { refreshMarginSeconds: 300 }],
+    ])('with %s: 20 sequential calls make 1 metadata request', async (_, options) => {
+      const { metadata: __, ...urls } = emulator.urls;
+      const moduleRef = await Test.createTestingModule({
+        imports: [OAuth2Module.forRoot({ google: urls, ...options })],
+      }).compile();
+      const short = await moduleRef.init();
+      try {
+        const tokens = short.get(ServiceAccountCredentialsFactory);
+        await tokens.getAccessToken(GMAIL); // the account's email is asked for once, first
+        emulator.resetCounts();
+        emulator.failNext('metadata', { status: 200, body: SHORT }); // one answer only
+        const scope = 'https://www.googleapis.com/auth/drive.readonly';
+        for (let i = 0; i < 20; i++) {
+          const { token, expiresAt } = await tokens.getAccessToken(scope);
+          expect(token).toBe(SHORT.access_token);
+          expect(expiresAt.getTime() - Date.now()).toBeLessThan(281_000);
+        }
+        expect(metadataTokenCalls()).toBe(1);
+      } finally {
+        await short.close();
+      }
+    });
+  });
+
   it("gives Google's refusal when delegation was not granted for the scope", async () => {
     const err = await factory
       .getAccessToken('https://www.googleapis.com/auth/calendar', 'ann@example.com')

@@ -93,6 +93,7 @@ function pipeline(
     refreshMarginMs: MARGIN_MS,
     lockTtlMs: options.lockTtlMs ?? 1_000,
     slowLockWaitMs: options.slowLockWaitMs ?? 2_000,
+    shareRetryMs: 100,
   });
   return { tokens: new CachedTokenSource(shared, local, MARGIN_MS), local };
 }
@@ -380,6 +381,21 @@ describe('CachedTokenSource over StoreTokenSource', () => {
       expect((await inner.get(third.key))?.accessToken).toBe(token.accessToken);
       expect(log).toHaveBeenCalledWith(expect.stringContaining('answering again'));
       expect(source.mints).toBe(3);
+    });
+
+    it('writes what it minted during the outage once the store answers again, minting nothing', async () => {
+      const { store, inner, state } = downStore();
+      const source = new CountingSource();
+      const { tokens } = pipeline(source, store);
+      state.down = true;
+      const minted = await tokens.token(request);
+      await sleep(250); // two tries, both refused
+      expect(await inner.get(request.key)).toBeUndefined();
+      state.down = false;
+      await sleep(250);
+      expect((await inner.get(request.key))?.accessToken).toBe(minted.accessToken);
+      expect(log).toHaveBeenCalledWith(expect.stringContaining('answering again'));
+      expect(source.mints).toBe(1);
     });
 
     it('skips a store that does not answer in time', async () => {
