@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { OAuth2Client } from 'google-auth-library';
 import { GoogleHttpClient } from '../google/google-http-client.js';
 import type { OAuth2Config } from '../oauth2.config.js';
@@ -44,11 +44,13 @@ interface Pipeline {
  * each process keeps the tokens it holds in front of it, so a warm call touches nothing shared.
  */
 @Injectable()
-export class ServiceAccountCredentialsFactory implements OnModuleInit {
+export class ServiceAccountCredentialsFactory implements OnModuleInit, OnModuleDestroy {
   /** Set once built: the warm path reads it without awaiting. */
   private pipeline?: Pipeline;
   private building?: Promise<Pipeline>;
   private readonly requests: TokenRequestMemo;
+  /** The store layers built, to stop their background writes at shutdown. */
+  private readonly storeSources: StoreTokenSource[] = [];
 
   constructor(
     @Inject(OAUTH2_CONFIG) private readonly config: OAuth2Config,
@@ -61,6 +63,11 @@ export class ServiceAccountCredentialsFactory implements OnModuleInit {
   /** Reads and checks the service-account key at boot: a bad key fails `app.init()`. */
   async onModuleInit(): Promise<void> {
     await this.ready();
+  }
+
+  /** Stops retrying writes to the store (tokens minted during an outage) once the app closes. */
+  onModuleDestroy(): void {
+    for (const source of this.storeSources) source.close();
   }
 
   /** A token for `scopes` (a string or a list, any order), as `user` when given. */
@@ -142,12 +149,11 @@ export class ServiceAccountCredentialsFactory implements OnModuleInit {
       shareRetryMs: SHARE_RETRY_MS,
     };
     // Every source shares the local slots and the store: one token, and one mint, per key.
-    const cached = (source: TokenSource) =>
-      new CachedTokenSource(
-        new StoreTokenSource(source, store, storeOptions),
-        local,
-        refreshMarginMs,
-      );
+    const cached = (source: TokenSource) => {
+      const shared = new StoreTokenSource(source, store, storeOptions);
+      this.storeSources.push(shared);
+      return new CachedTokenSource(shared, local, refreshMarginMs);
+    };
     const plan = planMinting(key, this.http, config.urls, cached);
     this.pipeline = { tokens: cached(plan.source), serviceAccountEmail: plan.serviceAccountEmail };
     return this.pipeline;

@@ -129,6 +129,13 @@ export class StoreTokenSource<
     this.shareTimer.unref(); // never what keeps a process alive
   }
 
+  /** Stops offering unshared tokens to the store (the app is shutting down). */
+  close(): void {
+    clearTimeout(this.shareTimer);
+    this.shareTimer = undefined;
+    this.unshared.clear();
+  }
+
   private async shareAgain(): Promise<void> {
     for (const [key, token] of [...this.unshared]) {
       if (this.unshared.get(key) !== token) continue; // replaced meanwhile

@@ -1,6 +1,10 @@
 import type { TokenRequest } from './token-source.js';
 
-/** One generation of the memo: requests by user as given ('' none) and scopes as given. */
+/**
+ * One generation of the memo: requests by scopes as given, then (acting as a user) by user as
+ * given. Scopes first: there are few spellings of scopes and many users, so one map per
+ * spelling of scopes, not one per user.
+ */
 interface Generation {
   plain: Map<string, TokenRequest>;
   delegated: Map<string, Map<string, TokenRequest>>;
@@ -10,14 +14,18 @@ interface Generation {
 /**
  * The `TokenRequest` of each (scopes, user) as callers spell them, so that normalizing the
  * scopes and hashing the cache key happen once per spelling: a warm call costs one or two
- * `Map.get`s. Bounded by generations: when the current one holds `maxEntries` spellings it
- * becomes the previous one (the older is dropped); a hit there moves the spelling forward.
+ * `Map.get`s. Bounded by generations of half of `maxEntries` each: when the current one is
+ * full it becomes the previous one (the older is dropped); a hit there moves the spelling
+ * forward. At most `maxEntries` spellings are kept, as many as the local cache's tokens.
  */
 export class TokenRequestMemo {
   private current = newGeneration();
   private previous = newGeneration();
+  private readonly generationSize: number;
 
-  constructor(private readonly maxEntries: number) {}
+  constructor(maxEntries: number) {
+    this.generationSize = Math.max(1, Math.ceil(maxEntries / 2));
+  }
 
   get(scopes: string | readonly string[], user: string | undefined): TokenRequest | undefined {
     const spelled = scopesAsGiven(scopes);
@@ -32,17 +40,19 @@ export class TokenRequestMemo {
   set(scopes: string | readonly string[], user: string | undefined, request: TokenRequest): void {
     const spelled = scopesAsGiven(scopes);
     if (spelled === undefined) return;
-    if (this.current.size >= this.maxEntries) {
+    if (this.current.size >= this.generationSize) {
       this.previous = this.current;
       this.current = newGeneration();
     }
-    let byScopes = this.current.plain;
-    if (user !== undefined) {
-      byScopes = this.current.delegated.get(user) ?? new Map<string, TokenRequest>();
-      this.current.delegated.set(user, byScopes);
+    if (user === undefined) {
+      if (!this.current.plain.has(spelled)) this.current.size++;
+      this.current.plain.set(spelled, request);
+      return;
     }
-    if (!byScopes.has(spelled)) this.current.size++;
-    byScopes.set(spelled, request);
+    let byUser = this.current.delegated.get(spelled);
+    if (!byUser) this.current.delegated.set(spelled, (byUser = new Map()));
+    if (!byUser.has(user)) this.current.size++;
+    byUser.set(user, request);
   }
 }
 
@@ -57,7 +67,7 @@ function lookUp(
 ): TokenRequest | undefined {
   return user === undefined
     ? generation.plain.get(spelled)
-    : generation.delegated.get(user)?.get(spelled);
+    : generation.delegated.get(spelled)?.get(user);
 }
 
 /**

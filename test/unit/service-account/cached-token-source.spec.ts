@@ -398,6 +398,28 @@ describe('CachedTokenSource over StoreTokenSource', () => {
       expect(source.mints).toBe(1);
     });
 
+    it('stops offering them to the store once closed (the app shut down)', async () => {
+      const { store, state } = downStore();
+      let writes = 0;
+      const counted: TokenStore = { ...store, set: (k, t) => (writes++, store.set(k, t)) };
+      const source = new CountingSource();
+      const guarded = new GuardedTokenStore(counted, 200);
+      const shared = new StoreTokenSource(source, guarded, {
+        refreshMarginMs: MARGIN_MS,
+        lockTtlMs: 1_000,
+        slowLockWaitMs: 1_000,
+        shareRetryMs: 50,
+      });
+      state.down = true;
+      await shared.token(request);
+      await sleep(120);
+      expect(writes).toBeGreaterThanOrEqual(2); // the mint's write, and at least one more try
+      shared.close();
+      const after = writes;
+      await sleep(200);
+      expect(writes).toBe(after);
+    });
+
     it('skips a store that does not answer in time', async () => {
       const hanging: TokenStore = {
         get: () => new Promise(() => undefined),

@@ -99,8 +99,8 @@ describe('TokenRequestMemo', () => {
     expect(memo.get(undefined as never, undefined)).toBeUndefined();
   });
 
-  it('is bounded: two generations of maxEntries; a hit in the older moves forward', () => {
-    const memo = new TokenRequestMemo(2);
+  it('is bounded: two generations of half of maxEntries; a hit in the older moves forward', () => {
+    const memo = new TokenRequestMemo(4);
     memo.set('s1', undefined, request);
     memo.set('s2', undefined, request);
     memo.set('s3', undefined, request); // s1, s2 now the previous generation
