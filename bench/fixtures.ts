@@ -25,17 +25,24 @@ export function bootContext(options: OAuth2ModuleOptions): Promise<INestApplicat
 }
 
 /**
- * google-auth-library's `JWT` for the key: what an app without this library writes. Its token
- * URL is fixed to Google's, so a request interceptor sends it to the emulator (as the emulator
- * tests do). Pass one `transporter` to share its connections between clients.
+ * google-auth-library's `JWT` for the key (acting as `subject` when given): what an app without
+ * this library writes. Its token URL is fixed to Google's, so a request interceptor sends it to
+ * the emulator (as the emulator tests do). Pass one `transporter` to share its connections.
  */
 export function jwtClient(
   emulator: GoogleOAuth2Emulator,
   key: ServiceAccountKeyFile,
   scopes: string[],
   transporter: gaxios.Gaxios = jwtTransporter(emulator),
+  subject?: string,
 ): JWT {
-  return new JWT({ email: key.client_email, key: key.private_key, scopes, transporter });
+  return new JWT({
+    email: key.client_email,
+    key: key.private_key,
+    scopes,
+    transporter,
+    ...(subject ? { subject } : {}),
+  });
 }
 
 export function jwtTransporter(

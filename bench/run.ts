@@ -17,10 +17,22 @@ import { guardWarm } from './scenarios/guard-warm.js';
 import { manyCallers } from './scenarios/many-callers.js';
 import { memory } from './scenarios/memory.js';
 import { saCold } from './scenarios/sa-cold.js';
+import { saManyUsers } from './scenarios/sa-many-users.js';
+import { saRedis } from './scenarios/sa-redis.js';
+import { saStoreDown } from './scenarios/sa-store-down.js';
 import { saWarm } from './scenarios/sa-warm.js';
 
 /** In the order they run: memory first, while the heap holds the least. */
-const SCENARIOS: Scenario[] = [memory, saWarm, saCold, guardWarm, manyCallers];
+const SCENARIOS: Scenario[] = [
+  memory,
+  saWarm,
+  saCold,
+  guardWarm,
+  manyCallers,
+  saRedis,
+  saStoreDown,
+  saManyUsers,
+];
 const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 
 async function main(): Promise<void> {

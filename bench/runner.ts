@@ -133,10 +133,16 @@ export interface Comparison {
   unit: string;
   better: 'higher' | 'lower';
   pairs: readonly RoundPair[];
+  /** The median ratio to reach: at least this when higher is better, at most when lower. */
+  goal?: number;
 }
 
-/** The comparison table every scenario prints: medians, the ratio and its spread. */
+/**
+ * The comparison table every scenario prints: medians, the ratio and its spread; with goals,
+ * each row's goal and whether its median ratio meets it.
+ */
 export function comparisonTable(rows: readonly Comparison[]): string {
+  const withGoals = rows.some((row) => row.goal !== undefined);
   return markdownTable(
     [
       'measure',
@@ -146,6 +152,7 @@ export function comparisonTable(rows: readonly Comparison[]): string {
       'ratio IQR',
       'ratio min–max',
       'rounds',
+      ...(withGoals ? ['goal', 'met'] : []),
     ],
     rows.map((row) => {
       const s = summarize(row.pairs);
@@ -158,9 +165,16 @@ export function comparisonTable(rows: readonly Comparison[]): string {
         `${ratio(s.ratioQ1)}–${ratio(s.ratioQ3)}`,
         `${ratio(s.ratioMin)}–${ratio(s.ratioMax)}`,
         String(s.rounds),
+        ...(withGoals ? goalCells(row, s.ratio) : []),
       ];
     }),
   );
+}
+
+function goalCells(row: Comparison, median: number): string[] {
+  if (row.goal === undefined) return ['—', '—'];
+  const met = row.better === 'higher' ? median >= row.goal : median <= row.goal;
+  return [`${row.better === 'higher' ? '≥' : '≤'} ${ratio(row.goal)}`, met ? 'yes' : '**no**'];
 }
 
 /** A Markdown table with padded columns (numbers right-aligned). */

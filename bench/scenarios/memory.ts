@@ -18,6 +18,10 @@ import type {
   VerifiedIdentity,
 } from '../../lib/endpoints/token-verification.js';
 import { callerTokenKey, VerificationCache } from '../../lib/endpoints/verification-cache.js';
+import { DEFAULT_LOCAL_CACHE_MAX_ENTRIES } from '../../lib/oauth2.constants.js';
+import { LocalTokenCache } from '../../lib/service-account/local-token-cache.js';
+import { TokenRequestMemo } from '../../lib/service-account/token-request-memo.js';
+import { tokenRequest } from '../../lib/service-account/token-source.js';
 import { CLIENT_ID, CLOUD_PLATFORM, EMAIL_SCOPE } from '../fixtures.js';
 import {
   check,
@@ -32,6 +36,8 @@ import {
 } from '../runner.js';
 
 const ENTRIES = 10_000;
+/** The local layer may add at most half again what a plain `Map` of the tokens holds. */
+const LOCAL_LAYER_GOAL = 1.5;
 /** `MemoryTokenStore`'s default `maxEntries` (lib/stores/memory-token-store.ts). */
 const MEMORY_STORE_DEFAULT_MAX = 1000;
 
@@ -71,6 +77,37 @@ function mintedToken(): StoredToken {
     expiresAt: Date.now() + 3_600_000,
     scopes: [CLOUD_PLATFORM],
   };
+}
+
+/** What the factory keeps per (scopes, user) in a process: the request as spelled, and the token. */
+interface LocalLayer {
+  memo: TokenRequestMemo;
+  cache: LocalTokenCache;
+  size: number;
+}
+
+function localLayer(maxEntries: number): LocalLayer {
+  const cache = new LocalTokenCache(maxEntries);
+  return {
+    memo: new TokenRequestMemo(maxEntries),
+    cache,
+    get size() {
+      return cache.size;
+    },
+  };
+}
+
+/** Delegated users' tokens, as `ServiceAccountCredentialsFactory` keeps them after a mint. */
+async function fillLocalLayer(layer: LocalLayer, count: number, from = 0): Promise<LocalLayer> {
+  for (let i = from; i < from + count; i++) {
+    const user = `user-${i}@example.com`;
+    const request = tokenRequest('bench@p.iam.gserviceaccount.com', [CLOUD_PLATFORM], user);
+    layer.memo.set([CLOUD_PLATFORM], user, request);
+    const slot = layer.cache.slot(request.key);
+    slot.token = { ...mintedToken(), subject: user };
+    slot.reuseUntil = slot.token.expiresAt - 300_000;
+  }
+  return layer;
 }
 
 async function fillStore(
@@ -152,6 +189,22 @@ export const memory: Scenario = {
         })) / ENTRIES,
     );
 
+    progress(`memory: the local layer vs Map, ${ENTRIES} delegated users`);
+    const local = await interleave(
+      settings,
+      async () => (await retained(() => fillLocalLayer(localLayer(ENTRIES), ENTRIES))) / ENTRIES,
+      async () =>
+        (await retained(async () => {
+          const map = new Map<string, StoredToken>();
+          for (let i = 0; i < ENTRIES; i++) {
+            const user = `user-${i}@example.com`;
+            const request = tokenRequest('bench@p.iam.gserviceaccount.com', [CLOUD_PLATFORM], user);
+            map.set(request.key, { ...mintedToken(), subject: user });
+          }
+          return map;
+        })) / ENTRIES,
+    );
+
     progress(`memory: VerificationCache vs Map, ${ENTRIES} tokens`);
     const verification = await interleave(
       settings,
@@ -187,6 +240,13 @@ export const memory: Scenario = {
         fillStore,
       ),
       await bound(
+        'local token cache (and request memo), default localCacheMaxEntries',
+        DEFAULT_LOCAL_CACHE_MAX_ENTRIES,
+        settings.rounds,
+        () => localLayer(DEFAULT_LOCAL_CACHE_MAX_ENTRIES),
+        fillLocalLayer,
+      ),
+      await bound(
         'verification cache',
         VERIFICATION_CACHE_MAX_ENTRIES,
         settings.rounds,
@@ -204,6 +264,13 @@ export const memory: Scenario = {
           pairs: store,
         },
         {
+          measure: `local layer vs Map, ${ENTRIES.toLocaleString('en-US')} delegated users`,
+          unit: 'bytes/entry',
+          better: 'lower',
+          pairs: local,
+          goal: LOCAL_LAYER_GOAL,
+        },
+        {
           measure: `verification cache vs Map, ${ENTRIES.toLocaleString('en-US')} tokens`,
           unit: 'bytes/entry',
           better: 'lower',
@@ -213,7 +280,10 @@ export const memory: Scenario = {
       '',
       'Bytes per entry include what both sides keep alike: the key (a 55- or 43-character hash) ' +
         'and, for the store, the 133-character token; for the cache, the strings read from ' +
-        'tokeninfo and the scopes array. The cache keeps a hash of the token, never the token.',
+        'tokeninfo and the scopes array. The cache keeps a hash of the token, never the token. ' +
+        'The local layer is what the factory keeps per (scopes, user) in each process: the ' +
+        'request as spelled (its memo entry, cache key, scopes, user) and the slot holding the ' +
+        'token; its baseline is a `Map` from the same key to the same token.',
       '',
       markdownTable(
         [
