@@ -171,9 +171,9 @@ export function comparisonTable(rows: readonly Comparison[]): string {
   );
 }
 
-function goalCells(row: Comparison, median: number): string[] {
+function goalCells(row: Comparison, medianRatio: number): string[] {
   if (row.goal === undefined) return ['—', '—'];
-  const met = row.better === 'higher' ? median >= row.goal : median <= row.goal;
+  const met = row.better === 'higher' ? medianRatio >= row.goal : medianRatio <= row.goal;
   return [`${row.better === 'higher' ? '≥' : '≤'} ${ratio(row.goal)}`, met ? 'yes' : '**no**'];
 }
 
