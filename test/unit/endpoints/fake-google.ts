@@ -16,7 +16,9 @@ export function fakeGoogle(answer: (call: number, body: string) => FakeAnswer) {
     const a = answer(bodies.length, body);
     const config = { ...options, url: new URL(String(options.url)), headers: new Headers() };
     if (a === 'timeout') {
-      throw new gaxios.GaxiosError('The operation was aborted.', config as never);
+      // As gaxios reports its own timeout: the abort's TimeoutError is the cause.
+      const reason = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+      throw new gaxios.GaxiosError(reason.message, config as never, undefined, reason);
     }
     const response = {
       status: a.status,

@@ -91,10 +91,10 @@ describe('GoogleTokenVerifier (access tokens)', () => {
   });
 
   it.each([
-    ['a 5xx', { status: 503 }, 1],
-    ['a 429', { status: 429 }, 1],
+    ['a 5xx', { status: 503 }, 2], // tried again once: a caller is waiting
+    ['a 429', { status: 429 }, 2],
     ['a 404 (a wrong URL)', { status: 404 }, 1],
-    ['a timeout', 'timeout' as const, 1],
+    ['a timeout', 'timeout' as const, 1], // the time is used up
   ])('%s: unavailable, not remembered', async (_name, answer, calls) => {
     const { verifier: v, google } = verifier(answer as FakeAnswer);
     await expect(v.verify(TOKEN)).rejects.toBeInstanceOf(TokenVerificationUnavailableError);
