@@ -33,6 +33,19 @@ describe('service-account configuration at boot', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** Boots with `options`, mints one token, closes: answers the token. */
+  async function mintWith(options: OAuth2ModuleOptions): Promise<string> {
+    const moduleRef = await Test.createTestingModule({
+      imports: [OAuth2Module.forRoot({ google: emulator.urls, ...options })],
+    }).compile();
+    const app = await moduleRef.init();
+    try {
+      return (await app.get(ServiceAccountCredentialsFactory).getAccessToken('openid')).token;
+    } finally {
+      await app.close();
+    }
+  }
+
   /** The error that stops the boot, whether the options or the key refuse it. */
   async function bootError(options: OAuth2ModuleOptions): Promise<Error> {
     let app: INestApplication | undefined;
@@ -54,25 +67,12 @@ describe('service-account configuration at boot', () => {
   }
 
   it("accepts Ferris's hand-written form { client_id, client_email, private_key }", async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        OAuth2Module.forRoot({
-          google: emulator.urls,
-          serviceAccount: {
-            client_id: key.client_id,
-            client_email: key.client_email,
-            private_key: key.private_key,
-          },
-        }),
-      ],
-    }).compile();
-    const app = await moduleRef.init();
-    try {
-      const { token } = await app.get(ServiceAccountCredentialsFactory).getAccessToken('openid');
-      expect(token).toMatch(/^ya29\./);
-    } finally {
-      await app.close();
-    }
+    const serviceAccount = {
+      client_id: key.client_id,
+      client_email: key.client_email,
+      private_key: key.private_key,
+    };
+    expect(await mintWith({ serviceAccount })).toMatch(/^ya29\./);
   });
 
   it.each([
@@ -192,18 +192,7 @@ describe('service-account configuration at boot', () => {
         },
       ],
     ])('a good one in %s mints', async (_, configure) => {
-      const moduleRef = await Test.createTestingModule({
-        imports: [
-          OAuth2Module.forRoot({ google: emulator.urls, ...configure(JSON.stringify(key)) }),
-        ],
-      }).compile();
-      const app = await moduleRef.init();
-      try {
-        const { token } = await app.get(ServiceAccountCredentialsFactory).getAccessToken('openid');
-        expect(token).toMatch(/^ya29\./);
-      } finally {
-        await app.close();
-      }
+      expect(await mintWith(configure(JSON.stringify(key)))).toMatch(/^ya29\./);
     });
   });
 

@@ -72,6 +72,15 @@ const request = tokenRequest(EMAIL, ['https://www.googleapis.com/auth/drive']);
 const other = tokenRequest(EMAIL, ['https://www.googleapis.com/auth/gmail.readonly']);
 const MARGIN_MS = 300_000;
 
+/** What another instance writes after minting: `accessToken`, with `leftMs` to live. */
+function writeAsPeer(store: TokenStore, accessToken: string, leftMs = 3_600_000): Promise<void> {
+  return store.set(request.key, {
+    accessToken,
+    expiresAt: Date.now() + leftMs,
+    scopes: [...request.scopes],
+  });
+}
+
 interface Pipeline {
   tokens: CachedTokenSource;
   local: LocalTokenCache;
@@ -149,11 +158,7 @@ describe('CachedTokenSource over StoreTokenSource', () => {
 
   it('does not read a token with less than the margin left from the store', async () => {
     const store = new MemoryTokenStore();
-    await store.set(request.key, {
-      accessToken: 'ya29.old',
-      expiresAt: Date.now() + MARGIN_MS - 1_000,
-      scopes: [...request.scopes],
-    });
+    await writeAsPeer(store, 'ya29.old', MARGIN_MS - 1_000);
     const source = new CountingSource();
     const { tokens } = pipeline(source, store);
     expect((await tokens.token(request)).accessToken).toBe('ya29.t1');
@@ -236,11 +241,7 @@ describe('CachedTokenSource over StoreTokenSource', () => {
       const { tokens } = pipeline(source, store);
       const pending = tokens.token(request);
       await sleep(60);
-      await store.set(request.key, {
-        accessToken: 'ya29.peer',
-        expiresAt: Date.now() + 3_600_000,
-        scopes: [...request.scopes],
-      });
+      await writeAsPeer(store, 'ya29.peer');
       expect((await pending).accessToken).toBe('ya29.peer');
       expect(source.mints).toBe(0);
     });
@@ -253,11 +254,7 @@ describe('CachedTokenSource over StoreTokenSource', () => {
       const started = performance.now();
       const pending = tokens.token(request);
       await sleep(60);
-      await store.set(request.key, {
-        accessToken: 'ya29.short',
-        expiresAt: Date.now() + 200_000, // the metadata server's own token, near its end
-        scopes: [...request.scopes],
-      });
+      await writeAsPeer(store, 'ya29.short', 200_000); // the metadata server's own token, near its end
       expect((await pending).accessToken).toBe('ya29.short');
       expect(performance.now() - started).toBeLessThan(2_000); // not the lock's 5 s TTL
       expect(source.mints).toBe(0);
@@ -298,11 +295,7 @@ describe('CachedTokenSource over StoreTokenSource', () => {
         const { tokens } = pipeline(source, store, { timeoutMs: 50 });
         const pending = tokens.token(request);
         await sleep(300);
-        await store.set(request.key, {
-          accessToken: 'ya29.peer',
-          expiresAt: Date.now() + 3_600_000,
-          scopes: [...request.scopes],
-        });
+        await writeAsPeer(store, 'ya29.peer');
         expect((await pending).accessToken).toBe('ya29.peer');
         expect(source.mints).toBe(0);
       });
