@@ -6,14 +6,15 @@ export const EMAIL_SCOPE = 'https://www.googleapis.com/auth/userinfo.email';
 export const PROFILE_SCOPE = 'https://www.googleapis.com/auth/userinfo.profile';
 export const OPENID_SCOPE = 'openid';
 
-const ALIASES: Readonly<Record<string, string>> = {
-  email: EMAIL_SCOPE,
-  profile: PROFILE_SCOPE,
-};
+/** A `Map`, not an object: a scope named `constructor` or `__proto__` is just a name. */
+const ALIASES: ReadonlyMap<string, string> = new Map([
+  ['email', EMAIL_SCOPE],
+  ['profile', PROFILE_SCOPE],
+]);
 
 /** The form Google reports a scope in: `email` and `profile` become their URLs. */
 export function canonicalScope(scope: string): string {
-  return ALIASES[scope] ?? scope;
+  return ALIASES.get(scope) ?? scope;
 }
 
 /** Canonical, de-duplicated, in the order given. */

@@ -151,6 +151,11 @@ describe('scopes and delegation', () => {
     expect(normalizeScopes([' a ', '', 'a'])).toEqual(['a']);
   });
 
+  it("takes Object.prototype's names as plain scope names", () => {
+    const names = ['constructor', 'toString', '__proto__', 'hasOwnProperty'];
+    expect(parseScopeList(names.join(' '))).toEqual(names);
+  });
+
   it('delegation covers only granted scopes, cumulatively, alias-aware', () => {
     const delegations = new Delegations();
     expect(delegations.covers('c', ['a'])).toBe(false);
