@@ -1,8 +1,11 @@
-/** Google's short names for its identity scopes; tokeninfo reports the URLs. */
-const SCOPE_ALIASES: Readonly<Record<string, string>> = Object.freeze({
-  email: 'https://www.googleapis.com/auth/userinfo.email',
-  profile: 'https://www.googleapis.com/auth/userinfo.profile',
-});
+/**
+ * Google's short names for its identity scopes; tokeninfo reports the URLs. A `Map`, not an
+ * object: a scope named `constructor` or `__proto__` is just a name.
+ */
+const SCOPE_ALIASES: ReadonlyMap<string, string> = new Map([
+  ['email', 'https://www.googleapis.com/auth/userinfo.email'],
+  ['profile', 'https://www.googleapis.com/auth/userinfo.profile'],
+]);
 
 /** The scopes a Google ID token stands for: it proves who the user is, and nothing more. */
 export const ID_TOKEN_SCOPES: readonly string[] = Object.freeze([
@@ -12,7 +15,7 @@ export const ID_TOKEN_SCOPES: readonly string[] = Object.freeze([
 
 /** `email` and `profile` as the URLs Google reports; any other scope as given. */
 export function canonicalScope(scope: string): string {
-  return SCOPE_ALIASES[scope] ?? scope;
+  return SCOPE_ALIASES.get(scope) ?? scope;
 }
 
 /** A space-separated scope list (tokeninfo's `scope`) as canonical, de-duplicated names. */

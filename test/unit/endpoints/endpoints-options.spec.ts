@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { resolveEndpointsOptions } from '../../../lib/endpoints/endpoints-options.js';
 import { bearerChallenge } from '../../../lib/endpoints/google-oauth2.guard.js';
 import { maxAgeSeconds, parseJwks } from '../../../lib/endpoints/google-certs.js';
-import { missingScopes, parseScopeList } from '../../../lib/endpoints/scopes.js';
+import { checkScopeNames, missingScopes, parseScopeList } from '../../../lib/endpoints/scopes.js';
 import { generateKeyPairSync } from 'node:crypto';
 
 describe('resolveEndpointsOptions', () => {
@@ -48,6 +48,13 @@ describe('bearerChallenge', () => {
 });
 
 describe('scopes', () => {
+  it("takes Object.prototype's names as plain scope names", () => {
+    const names = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'];
+    expect(parseScopeList(names.join(' '))).toEqual(names);
+    expect(checkScopeNames(names)).toEqual(names);
+    expect(missingScopes(names, names)).toEqual([]);
+  });
+
   it('folds the email and profile aliases', () => {
     expect(parseScopeList('openid email profile email')).toEqual([
       'openid',
