@@ -32,8 +32,9 @@ export { TieredTokenStore } from './stores/tiered-token-store.js';
 export type { TokenEncryptionKey, TokenEncryptionOptions } from './stores/token-encryption.js';
 
 export { EndpointsCredentials } from './endpoints/endpoints-credentials.js';
+export { CallerCredentials } from './endpoints/caller-credentials.js';
 export { GoogleUserCredentials } from './endpoints/google-user-credentials.js';
-export type { GoogleUserCredentialsInit } from './endpoints/google-user-credentials.js';
+export type { GoogleUserIdentity } from './endpoints/token-verification.js';
 export { InjectCredentials } from './endpoints/inject-credentials.decorator.js';
 export { Scopes, Public } from './endpoints/scopes.decorator.js';
 export { GoogleOAuth2Guard } from './endpoints/google-oauth2.guard.js';

@@ -1,3 +1,7 @@
+import {
+  resolveEndpointsOptions,
+  type ResolvedEndpointsOptions,
+} from './endpoints/endpoints-options.js';
 import { GoogleUrls, resolveGoogleUrls } from './google/google-urls.js';
 import {
   ACCESS_TOKEN_LIFETIME_SECONDS,
@@ -6,13 +10,13 @@ import {
   DEFAULT_STORE_TIMEOUT_MS,
   MINT_LOCK_SLACK_MS,
 } from './oauth2.constants.js';
-import type { EndpointsOptions, OAuth2ModuleOptions } from './oauth2.options.js';
+import type { OAuth2ModuleOptions } from './oauth2.options.js';
 import type { ServiceAccountKey } from './service-account/service-account-key.js';
 
 /** The module's options with every default filled in, checked once at boot. */
 export interface OAuth2Config {
   serviceAccount?: ServiceAccountKey | string;
-  endpoints: EndpointsOptions;
+  endpoints: ResolvedEndpointsOptions;
   urls: GoogleUrls;
   /** The configured margin; absent, it depends on where tokens come from (see the factory). */
   refreshMarginMs?: number;
@@ -39,7 +43,7 @@ export function resolveOAuth2Config(
   );
   return {
     serviceAccount: options.serviceAccount,
-    endpoints: { ...options.endpoints },
+    endpoints: resolveEndpointsOptions(options.endpoints),
     urls: resolveGoogleUrls(google),
     ...(margin !== undefined ? { refreshMarginMs: margin * 1000 } : {}),
     requestTimeoutMs,

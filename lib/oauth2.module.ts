@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { CallerContext } from './endpoints/caller-context.js';
 import { ENDPOINTS_EXPORTS, ENDPOINTS_PROVIDERS } from './endpoints/endpoints.providers.js';
 import { ConfigurableOAuth2Module } from './oauth2.module-definition.js';
 import { CORE_PROVIDERS } from './oauth2.providers.js';
@@ -7,14 +8,16 @@ import { TokenStore } from './stores/token-store.js';
 
 /**
  * Google OAuth2 for Nest: callers' tokens (`@Scopes`, `@InjectCredentials`,
- * `EndpointsCredentials`) and service-account tokens through a shared token store
- * (`ServiceAccountCredentialsFactory`). Configure with `forRoot` or `forRootAsync`.
+ * `EndpointsCredentials`, `CallerCredentials`) and service-account tokens through a shared
+ * token store (`ServiceAccountCredentialsFactory`). Configure with `forRoot` or `forRootAsync`.
+ *
+ * @publicApi
  */
 @Module({
   providers: [...CORE_PROVIDERS, ServiceAccountCredentialsFactory, ...ENDPOINTS_PROVIDERS],
   exports: [ServiceAccountCredentialsFactory, TokenStore, ...ENDPOINTS_EXPORTS],
 })
-export class OAuth2Module extends ConfigurableOAuth2Module {
+export class OAuth2Module extends ConfigurableOAuth2Module implements NestModule {
   /**
    * The module with these options (`isGlobal: true` to make its providers global). The options
    * are checked when the module initialises: a bad key fails the boot with a message naming it.
@@ -25,4 +28,13 @@ export class OAuth2Module extends ConfigurableOAuth2Module {
    * `useClass` / `useExisting` with a `createOAuth2Options()` method; `isGlobal` as in `forRoot`.
    */
   declare static forRootAsync: (typeof ConfigurableOAuth2Module)['forRootAsync'];
+
+  constructor(private readonly callerContext: CallerContext) {
+    super();
+  }
+
+  /** Sets up the caller context for `CallerCredentials` when `endpoints.callerContext` is on. */
+  configure(consumer: MiddlewareConsumer): void {
+    this.callerContext.install(consumer);
+  }
 }

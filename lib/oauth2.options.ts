@@ -19,6 +19,24 @@ export interface EndpointsOptions {
   allowQueryToken?: boolean;
   /** `realm` of the `WWW-Authenticate` challenge. Default: `"google"`. */
   realm?: string;
+  /**
+   * How long a valid access token's check is trusted before tokeninfo is asked again, so that
+   * a revoked token is refused within this bound. Default 300 (5 minutes). See docs/endpoints.md.
+   */
+  recheckAfterSeconds?: number;
+  /** Most tokeninfo calls in flight at once; the others wait their turn. Default 64. */
+  maxConcurrentTokenInfoCalls?: number;
+  /**
+   * Accept tokens whose user's email Google has not verified (access tokens and ID tokens
+   * alike). Off by default: such an email proves nothing about who the caller is.
+   */
+  allowUnverifiedEmails?: boolean;
+  /**
+   * Keep each HTTP request's caller in an `AsyncLocalStorage`, for `CallerCredentials` (the
+   * singleton way to reach the caller). Off by default: on Node 20, AsyncLocalStorage slows
+   * every promise of the process. See docs/endpoints.md.
+   */
+  callerContext?: boolean;
 }
 
 /**

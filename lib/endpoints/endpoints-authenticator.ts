@@ -1,96 +1,114 @@
-import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { GoogleHttpClient } from '../google/google-http-client.js';
-import { readBearerToken } from './bearer-token.js';
+import { isWellFormedToken, MALFORMED_BEARER, NO_BEARER, readBearerToken } from './bearer-token.js';
+import { ENDPOINTS_OPTIONS, type ResolvedEndpointsOptions } from './endpoints-options.js';
 import { GoogleTokenVerifier } from './google-token-verifier.js';
 import { GoogleUserCredentials } from './google-user-credentials.js';
-import { bearerSources, RawRequest } from './http-request.js';
-import { TokenVerificationUnavailableError } from './token-verification.js';
+import type { RawRequest } from './http-request.js';
+import { TokenVerification, TokenVerificationUnavailableError } from './token-verification.js';
 
 /**
  * Who the request's caller is:
  * - `anonymous`: no bearer credentials (no `Authorization` header, or another scheme);
  * - `malformed`: bearer credentials that are not one well-formed token;
  * - `invalid`: a token Google does not vouch for (expired, revoked, another client's…);
+ * - `insufficient_scope`: a valid token that does not say who the user is (no email scope);
  * - `unavailable`: Google could not be asked; the token may well be valid;
- * - `authenticated`: a valid token, and the caller's credentials.
+ * - `authenticated`: a valid token, and who it stands for (`identity`).
+ *
+ * @publicApi
  */
 export type Authentication =
-  | { status: 'anonymous' }
-  | { status: 'malformed' }
-  | { status: 'invalid' }
-  | { status: 'unavailable'; error: TokenVerificationUnavailableError }
-  | { status: 'authenticated'; credentials: GoogleUserCredentials };
+  | { readonly status: 'anonymous' }
+  | { readonly status: 'malformed' }
+  | TokenVerification
+  | { readonly status: 'unavailable'; readonly error: TokenVerificationUnavailableError };
+
+const ANONYMOUS: Authentication = Object.freeze({ status: 'anonymous' });
+const MALFORMED: Authentication = Object.freeze({ status: 'malformed' });
+
+/** What a request object carries for this library: properties under this module's symbols. */
+type Slots = Record<symbol, unknown>;
 
 /**
- * Reads and checks a request's bearer token, once per request: the guard, `@InjectCredentials()`
- * and `EndpointsCredentials` share the result (kept beside the request in a `WeakMap`, so the
- * request object is not touched and nothing outlives it).
+ * Reads and checks a request's bearer token, once per request: the guard, `@InjectCredentials()`,
+ * `EndpointsCredentials` and `CallerCredentials` share the outcome. On a cache hit everything is
+ * synchronous, and nothing is allocated but what the caller asks for (`GoogleUserCredentials`).
+ *
+ * The outcome is kept on the Node request under a symbol of this instance's own (so two
+ * `OAuth2Module` configurations in one app never mix their results, and nothing outlives the
+ * request). Outcomes are shared objects from the verification cache, never copied per request.
  */
 @Injectable()
 export class EndpointsAuthenticator {
-  private readonly perRequest = new WeakMap<object, Promise<Authentication>>();
+  readonly #outcome = Symbol('nestjs-google-oauth2:authentication');
+  readonly #credentials = Symbol('nestjs-google-oauth2:credentials');
 
   constructor(
-    readonly verifier: GoogleTokenVerifier,
+    @Inject(ENDPOINTS_OPTIONS) readonly options: ResolvedEndpointsOptions,
+    private readonly verifier: GoogleTokenVerifier,
     private readonly http: GoogleHttpClient,
   ) {}
 
-  /** `realm` of the `WWW-Authenticate` challenge. */
-  get realm(): string {
-    return this.verifier.options.realm;
-  }
-
-  authenticate(request: RawRequest): Promise<Authentication> {
-    let authentication = this.perRequest.get(request);
-    if (!authentication) {
-      authentication = this.check(request);
-      this.perRequest.set(request, authentication);
+  /** The request's outcome: synchronous when its token's check is cached. */
+  authenticate(request: RawRequest): Authentication | Promise<Authentication> {
+    const slots = request as unknown as Slots;
+    const known = slots[this.#outcome] as Authentication | Promise<Authentication> | undefined;
+    if (known !== undefined) return known;
+    const outcome = this.#check(request);
+    slots[this.#outcome] = outcome;
+    if (outcome instanceof Promise) {
+      void outcome.then((settled) => {
+        slots[this.#outcome] = settled;
+      });
     }
-    return authentication;
+    return outcome;
   }
 
   /**
-   * The caller's credentials, or null without a valid token. Throws 503
-   * (`ServiceUnavailableException`) when Google could not be asked.
+   * The caller's credentials, or null without a valid token (synchronously on a cache hit).
+   * Throws (rejects with) 503, a `ServiceUnavailableException`, when Google could not be asked.
+   * One object per request, made on first demand.
    */
-  async credentials(request: RawRequest): Promise<GoogleUserCredentials | null> {
-    const authentication = await this.authenticate(request);
-    if (authentication.status === 'unavailable') throw unavailableException();
-    return authentication.status === 'authenticated' ? authentication.credentials : null;
+  credentials(
+    request: RawRequest,
+  ): GoogleUserCredentials | null | Promise<GoogleUserCredentials | null> {
+    const slots = request as unknown as Slots;
+    const made = slots[this.#credentials] as GoogleUserCredentials | undefined;
+    if (made !== undefined) return made;
+    const outcome = this.authenticate(request);
+    return outcome instanceof Promise
+      ? outcome.then((settled) => this.#credentialsOf(request, settled))
+      : this.#credentialsOf(request, outcome);
   }
 
-  private async check(request: RawRequest): Promise<Authentication> {
-    const bearer = readBearerToken(bearerSources(request), {
-      allowQueryToken: this.verifier.options.allowQueryToken,
-    });
-    if (bearer.kind === 'none') return { status: 'anonymous' };
-    if (bearer.kind === 'malformed') return { status: 'malformed' };
-    let verification;
-    try {
-      verification = await this.verifier.verify(bearer.token);
-    } catch (err) {
-      if (err instanceof TokenVerificationUnavailableError) {
-        return { status: 'unavailable', error: err };
-      }
-      throw err;
-    }
-    if (!verification.valid) return { status: 'invalid' };
-    const { identity } = verification;
-    return {
-      status: 'authenticated',
-      credentials: new GoogleUserCredentials({
-        accessToken: bearer.token,
-        tokenType: identity.tokenType,
-        email: identity.email,
-        emailVerified: identity.emailVerified,
-        userId: identity.userId,
-        clientId: identity.clientId,
-        scopes: identity.scopes,
-        expiresAt: new Date(identity.expiresAt),
-        transporter: this.http.transporter,
-      }),
-    };
+  #credentialsOf(request: RawRequest, outcome: Authentication): GoogleUserCredentials | null {
+    if (outcome.status === 'unavailable') throw unavailableException();
+    if (outcome.status !== 'authenticated') return null;
+    // The token is read again rather than kept: only the request holds it.
+    const token = readBearerToken(request, this.options.allowQueryToken) as string;
+    const credentials = new GoogleUserCredentials(token, outcome.identity, this.http.transporter);
+    (request as unknown as Slots)[this.#credentials] = credentials;
+    return credentials;
   }
+
+  #check(request: RawRequest): Authentication | Promise<Authentication> {
+    // Looked up before its syntax is checked: a token found in the cache is well-formed.
+    const token = readBearerToken(request, this.options.allowQueryToken, false);
+    if (token === NO_BEARER) return ANONYMOUS;
+    if (token === MALFORMED_BEARER) return MALFORMED;
+    const kept = this.verifier.cached(token);
+    if (kept) return kept;
+    if (!isWellFormedToken(token)) return MALFORMED;
+    const verification = this.verifier.verify(token);
+    return verification instanceof Promise ? verification.catch(unavailable) : verification;
+  }
+}
+
+function unavailable(err: unknown): Authentication {
+  if (err instanceof TokenVerificationUnavailableError)
+    return { status: 'unavailable', error: err };
+  throw err;
 }
 
 /** 503 for a token that could not be checked: the caller may retry; their token is not blamed. */

@@ -6,27 +6,27 @@ import { httpOnlyError, rawRequest } from './http-request.js';
 
 /**
  * The current caller's Google credentials, for services: Ferris's
- * `get_endpoints_credentials()`. Request-scoped (so is whatever injects it; in a singleton
- * controller prefer `@InjectCredentials()`). Never stored in the token store.
+ * `get_endpoints_credentials()`. Request-scoped (so is whatever injects it, Nest's rule: Nest
+ * builds it and its dependents again for every request). In a singleton controller prefer
+ * `@InjectCredentials()`; in a singleton service, `CallerCredentials`. Never stored in the
+ * token store.
+ *
+ * @publicApi
  */
 @Injectable({ scope: Scope.REQUEST })
 export class EndpointsCredentials {
   constructor(
     @Inject(REQUEST) private readonly request: unknown,
     private readonly authenticator: EndpointsAuthenticator,
-  ) {
-    authenticator.verifier.reportConfiguration();
-  }
+  ) {}
 
   /**
    * The caller's credentials, or `null` when the request carries no valid token. Rejects with
    * 503 (`ServiceUnavailableException`) when Google could not be asked.
    */
-  get(): Promise<GoogleUserCredentials | null> {
+  async get(): Promise<GoogleUserCredentials | null> {
     const request = rawRequest(this.request);
-    if (!request) {
-      return Promise.reject(httpOnlyError('EndpointsCredentials', 'non-HTTP'));
-    }
+    if (!request) throw httpOnlyError('EndpointsCredentials', 'non-HTTP');
     return this.authenticator.credentials(request);
   }
 }

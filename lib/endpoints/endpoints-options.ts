@@ -1,14 +1,28 @@
 import type { EndpointsOptions } from '../oauth2.options.js';
-import { DEFAULT_REALM } from './endpoints.constants.js';
+import {
+  DEFAULT_MAX_CONCURRENT_TOKENINFO_CALLS,
+  DEFAULT_REALM,
+  DEFAULT_RECHECK_AFTER_SECONDS,
+} from './endpoints.constants.js';
 
-/** `EndpointsOptions` checked, with defaults. */
+/** The injection token of the endpoints options, resolved once with the module's config. */
+export const ENDPOINTS_OPTIONS = Symbol('nestjs-google-oauth2:endpoints-options');
+
+/** `EndpointsOptions` checked, with defaults: what every part of `endpoints/` reads. */
 export interface ResolvedEndpointsOptions {
   allowedClientIds: ReadonlySet<string>;
   allowAnyClient: boolean;
   audiences: readonly string[];
   acceptIdTokens: boolean;
   allowQueryToken: boolean;
+  allowUnverifiedEmails: boolean;
   realm: string;
+  /** How long a valid token's check is trusted, in ms. */
+  recheckAfterMs: number;
+  maxConcurrentTokenInfoCalls: number;
+  callerContext: boolean;
+  /** Whether any endpoints option was given: the app means to take callers' tokens. */
+  configured: boolean;
 }
 
 /** Checks the endpoints options at boot; a mistake is a `TypeError` naming the option. */
@@ -32,8 +46,24 @@ export function resolveEndpointsOptions(options: EndpointsOptions = {}): Resolve
     audiences: stringList(options.audiences, 'audiences'),
     acceptIdTokens: flag(options.acceptIdTokens, 'acceptIdTokens'),
     allowQueryToken: flag(options.allowQueryToken, 'allowQueryToken'),
+    allowUnverifiedEmails: flag(options.allowUnverifiedEmails, 'allowUnverifiedEmails'),
     realm,
+    recheckAfterMs:
+      1000 *
+      count(options.recheckAfterSeconds, 'recheckAfterSeconds', DEFAULT_RECHECK_AFTER_SECONDS),
+    maxConcurrentTokenInfoCalls: count(
+      options.maxConcurrentTokenInfoCalls,
+      'maxConcurrentTokenInfoCalls',
+      DEFAULT_MAX_CONCURRENT_TOKENINFO_CALLS,
+    ),
+    callerContext: flag(options.callerContext, 'callerContext'),
+    configured: Object.values(options).some((value) => value !== undefined),
   };
+}
+
+/** Whether tokens issued to `clientId` are accepted (`allowedClientIds`, or `allowAnyClient`). */
+export function allowsClient(options: ResolvedEndpointsOptions, clientId: string): boolean {
+  return options.allowAnyClient || options.allowedClientIds.has(clientId);
 }
 
 function stringList(value: unknown, name: string): string[] {
@@ -48,6 +78,15 @@ function flag(value: unknown, name: string): boolean {
   if (value === undefined) return false;
   if (typeof value !== 'boolean') {
     throw new TypeError(`OAuth2Module: "endpoints.${name}" must be true or false`);
+  }
+  return value;
+}
+
+/** A whole number ≥ 1. */
+function count(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new TypeError(`OAuth2Module: "endpoints.${name}" must be a whole number ≥ 1`);
   }
   return value;
 }

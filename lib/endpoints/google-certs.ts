@@ -1,4 +1,5 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GoogleHttpClient } from '../google/google-http-client.js';
 import { GoogleOAuth2Error } from '../google/google-oauth2.error.js';
 import { CERTS_REFETCH_COOLDOWN_MS, DEFAULT_CERTS_MAX_AGE_SECONDS } from './endpoints.constants.js';
@@ -8,21 +9,34 @@ interface KeySet {
   keys: Map<string, KeyObject>;
   /** Epoch ms after which the set must be fetched again. */
   freshUntil: number;
-  fetchedAt: number;
 }
 
 /**
- * Google's ID-token signing keys (the v3 certs: a JWK set), by `kid`. Kept for the answer's
- * `Cache-Control: max-age`; fetched again once when a token names an unknown `kid` (at most
- * once per `CERTS_REFETCH_COOLDOWN_MS`), one fetch in flight at a time.
+ * Google's ID-token signing keys (the v3 certs: a JWK set), by `kid`, one fetch in flight at a
+ * time. Fetched when none are held or they are past the answer's `Cache-Control: max-age`, and
+ * when a token names a `kid` not held: keys rotate, and a key published after the last fetch
+ * is taken on first sight.
+ *
+ * Junk `kid`s and outages must not make the app hammer Google: a fetch for an unknown `kid`,
+ * and a failed fetch, start a cool-down (`cooldownMs`, `CERTS_REFETCH_COOLDOWN_MS` unless a
+ * test says otherwise). An unknown `kid` met
+ * during it waits for its end and shares the one fetch made then; after a failed fetch, tokens
+ * that need the certs are "unavailable" until it ends, without a call. Keys past their max-age
+ * are still used when a new fetch fails: Google keeps a key published for days.
  */
 export class GoogleCerts {
-  private current?: KeySet;
-  private fetching?: Promise<KeySet>;
+  #current?: KeySet;
+  #fetching?: Promise<KeySet>;
+  #refetchAfterCooldown?: Promise<KeySet>;
+  /** No fetch for an unknown `kid` before this time (epoch ms). */
+  #cooldownUntil = 0;
+  /** The last fetch's failure, until a fetch succeeds. */
+  #failure?: TokenVerificationUnavailableError;
 
   constructor(
     private readonly http: GoogleHttpClient,
     private readonly url: string,
+    private readonly cooldownMs: number = CERTS_REFETCH_COOLDOWN_MS,
   ) {}
 
   /**
@@ -30,24 +44,61 @@ export class GoogleCerts {
    * Throws `TokenVerificationUnavailableError` when the certs cannot be fetched.
    */
   async key(kid: string): Promise<KeyObject | undefined> {
-    const now = Date.now();
-    let set = this.current;
-    if (!set || set.freshUntil <= now) set = await this.refresh();
-    const known = set.keys.get(kid);
-    if (known) return known;
-    if (now - set.fetchedAt < CERTS_REFETCH_COOLDOWN_MS) return undefined;
-    // Keys rotate: a kid not seen yet may have been published since the last fetch.
-    return (await this.refresh()).keys.get(kid);
+    const held = this.#current;
+    if (held && held.freshUntil > Date.now()) {
+      return held.keys.get(kid) ?? (await this.#refetchFor()).keys.get(kid);
+    }
+    // None held, or past max-age.
+    try {
+      return (await this.#fetchUnlessFailing()).keys.get(kid);
+    } catch (err) {
+      const stale = held?.keys.get(kid);
+      if (stale) return stale;
+      throw err;
+    }
   }
 
-  private refresh(): Promise<KeySet> {
-    this.fetching ??= this.fetch().finally(() => {
-      this.fetching = undefined;
+  /** A fetch for an unknown `kid`: now, or at the end of the cool-down (shared), or none. */
+  #refetchFor(): Promise<KeySet> {
+    if (this.#fetching) return this.#fetching;
+    const wait = this.#cooldownUntil - Date.now();
+    if (wait <= 0) return this.#fetch(true);
+    if (this.#failure) return Promise.reject(this.#failure);
+    this.#refetchAfterCooldown ??= sleep(wait, undefined, { ref: false })
+      .then(() => this.#fetching ?? this.#fetch(true))
+      .finally(() => {
+        this.#refetchAfterCooldown = undefined;
+      });
+    return this.#refetchAfterCooldown;
+  }
+
+  #fetchUnlessFailing(): Promise<KeySet> {
+    if (this.#fetching) return this.#fetching;
+    if (this.#failure && this.#cooldownUntil > Date.now()) return Promise.reject(this.#failure);
+    return this.#fetch(false);
+  }
+
+  #fetch(forUnknownKid: boolean): Promise<KeySet> {
+    if (forUnknownKid) this.#cooldownUntil = Date.now() + this.cooldownMs;
+    const fetching = this.#download().then(
+      (set) => {
+        this.#current = set;
+        this.#failure = undefined;
+        return set;
+      },
+      (err: TokenVerificationUnavailableError) => {
+        this.#failure = err;
+        this.#cooldownUntil = Date.now() + this.cooldownMs;
+        throw err;
+      },
+    );
+    this.#fetching = fetching.finally(() => {
+      this.#fetching = undefined;
     });
-    return this.fetching;
+    return this.#fetching;
   }
 
-  private async fetch(): Promise<KeySet> {
+  async #download(): Promise<KeySet> {
     let body: unknown;
     let cacheControl: string | null;
     try {
@@ -68,10 +119,8 @@ export class GoogleCerts {
         new GoogleOAuth2Error('certs', 'invalid_response', 'not a JWK set'),
       );
     }
-    const fetchedAt = Date.now();
     const maxAge = maxAgeSeconds(cacheControl) ?? DEFAULT_CERTS_MAX_AGE_SECONDS;
-    this.current = { keys, fetchedAt, freshUntil: fetchedAt + maxAge * 1000 };
-    return this.current;
+    return { keys, freshUntil: Date.now() + maxAge * 1000 };
   }
 }
 

@@ -13,15 +13,11 @@ import {
   unavailableException,
 } from './endpoints-authenticator.js';
 import { PUBLIC_METADATA, SCOPES_METADATA } from './endpoints.metadata.js';
-import type { GoogleUserCredentials } from './google-user-credentials.js';
 import { httpRequestOf, RawRequest } from './http-request.js';
-import { missingScopes } from './scopes.js';
+import { ANY_VALID_TOKEN, PUBLIC_ROUTE, refusal, type RoutePolicy } from './route-policy.js';
+import type { VerifiedIdentity } from './token-verification.js';
 
-/** What a route asks of its caller. */
-export type RoutePolicy =
-  | { kind: 'public' }
-  /** A valid token granting every one of `scopes` (none: any valid token). */
-  | { kind: 'token'; scopes: readonly string[] };
+export type { RoutePolicy } from './route-policy.js';
 
 /** The parameters of a `WWW-Authenticate: Bearer …` challenge besides the realm. */
 export interface BearerChallenge {
@@ -29,13 +25,16 @@ export interface BearerChallenge {
   scope?: string;
 }
 
+/** A handler's policy, by controller class (a handler may be inherited by several). */
+type PoliciesByClass = WeakMap<object, RoutePolicy>;
+
 /**
  * Guards routes with callers' Google tokens (RFC 6750 §3):
  * - no bearer credentials → 401, `WWW-Authenticate: Bearer realm="…"`;
  * - a malformed, invalid, expired or revoked token, or another client's → 401,
  *   `Bearer realm="…", error="invalid_token"`;
- * - a valid token lacking a required scope → 403,
- *   `Bearer realm="…", error="insufficient_scope", scope="…"`;
+ * - a valid token lacking a required scope, or the email scope (it does not say who the user
+ *   is) → 403, `Bearer realm="…", error="insufficient_scope", scope="…"`;
  * - Google unreachable → 503 (the caller's token is not blamed).
  *
  * `@Scopes(...)` applies it to a controller or handler. As a global guard
@@ -43,52 +42,44 @@ export interface BearerChallenge {
  * `@Public()` opts a route out. The route's metadata: the handler's `@Scopes`/`@Public` wins
  * over the controller's. HTTP only (Express and Fastify); other contexts get a clear error.
  *
- * A singleton; subclass it and override the protected methods to change a step.
+ * A singleton. The route's policy is read once per handler (`getPolicy`) and kept; when the
+ * caller's token check is cached, `canActivate` answers synchronously, without allocating.
+ * Subclass it and override the protected methods to change a step.
+ *
+ * @publicApi
  */
 @Injectable()
 export class GoogleOAuth2Guard implements CanActivate {
+  readonly #policies = new WeakMap<object, PoliciesByClass>();
+
   constructor(
     protected readonly reflector: Reflector,
     protected readonly authenticator: EndpointsAuthenticator,
     @Optional() protected readonly adapterHost?: HttpAdapterHost,
-  ) {
-    authenticator.verifier.reportConfiguration();
-  }
+  ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const policy = this.getPolicy(context);
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const policy = this.#policyOf(context);
     if (policy.kind === 'public') return true;
-    const request = this.getRequest(context);
-    const authentication = await this.authenticator.authenticate(request);
-    switch (authentication.status) {
-      case 'authenticated': {
-        const missing = missingScopes(authentication.credentials.scopes, policy.scopes);
-        if (missing.length > 0) {
-          return this.onInsufficientScope(context, authentication.credentials, policy.scopes);
-        }
-        return true;
-      }
-      case 'unavailable':
-        return this.onUnavailable(context, authentication);
-      default:
-        return this.onUnauthenticated(context, authentication);
-    }
+    const outcome = this.authenticator.authenticate(this.getRequest(context));
+    return outcome instanceof Promise
+      ? outcome.then((settled) => this.#admit(context, policy, settled))
+      : this.#admit(context, policy, outcome);
   }
 
   /**
    * The route's policy: the handler's metadata, else the controller's (as
    * `Reflector.getAllAndOverride` reads one key); on one target `@Scopes` wins over `@Public`.
-   * No metadata (a global guard on an undecorated route): any valid token.
+   * No metadata (a global guard on an undecorated route): any valid token. Called once per
+   * handler and controller; the result is kept.
    */
   protected getPolicy(context: ExecutionContext): RoutePolicy {
     for (const target of [context.getHandler(), context.getClass()]) {
       const scopes = this.reflector.get<readonly string[] | undefined>(SCOPES_METADATA, target);
-      if (scopes) return { kind: 'token', scopes };
-      if (this.reflector.get<boolean | undefined>(PUBLIC_METADATA, target)) {
-        return { kind: 'public' };
-      }
+      if (scopes) return scopes.length === 0 ? ANY_VALID_TOKEN : { kind: 'token', scopes };
+      if (this.reflector.get<boolean | undefined>(PUBLIC_METADATA, target)) return PUBLIC_ROUTE;
     }
-    return { kind: 'token', scopes: [] };
+    return ANY_VALID_TOKEN;
   }
 
   /** The Node request; throws a clear error outside HTTP. */
@@ -99,7 +90,7 @@ export class GoogleOAuth2Guard implements CanActivate {
   /** 401 with the Bearer challenge (no `error` when the request carried no bearer credentials). */
   protected onUnauthenticated(
     context: ExecutionContext,
-    authentication: Exclude<Authentication, { status: 'authenticated' | 'unavailable' }>,
+    authentication: Extract<Authentication, { status: 'anonymous' | 'malformed' | 'invalid' }>,
   ): never {
     if (authentication.status === 'anonymous') {
       this.setChallenge(context, {});
@@ -109,13 +100,16 @@ export class GoogleOAuth2Guard implements CanActivate {
     throw new UnauthorizedException('The access token is invalid or expired');
   }
 
-  /** 403 naming every scope the route requires. */
+  /**
+   * 403 naming the scopes the caller should ask for: every scope the route requires, and the
+   * email scope first when the token does not say who the user is (`identity` is then absent).
+   */
   protected onInsufficientScope(
     context: ExecutionContext,
-    _credentials: GoogleUserCredentials,
-    required: readonly string[],
+    scopes: readonly string[],
+    _identity: VerifiedIdentity | undefined,
   ): never {
-    this.setChallenge(context, { error: 'insufficient_scope', scope: required.join(' ') });
+    this.setChallenge(context, { error: 'insufficient_scope', scope: scopes.join(' ') });
     throw new ForbiddenException('The access token does not grant the required scope');
   }
 
@@ -129,7 +123,7 @@ export class GoogleOAuth2Guard implements CanActivate {
 
   /** Sets `WWW-Authenticate` on the platform's response (Express or Fastify). */
   protected setChallenge(context: ExecutionContext, challenge: BearerChallenge): void {
-    const value = bearerChallenge(this.authenticator.realm, challenge);
+    const value = bearerChallenge(this.authenticator.options.realm, challenge);
     const response: unknown = context.switchToHttp().getResponse();
     const adapter = this.adapterHost?.httpAdapter;
     if (adapter) {
@@ -142,6 +136,40 @@ export class GoogleOAuth2Guard implements CanActivate {
     };
     if (typeof res.header === 'function') res.header('WWW-Authenticate', value);
     else res.setHeader?.('WWW-Authenticate', value);
+  }
+
+  #admit(context: ExecutionContext, policy: RoutePolicy, outcome: Authentication): true {
+    if (policy.kind === 'public') return true;
+    switch (outcome.status) {
+      case 'authenticated': {
+        const scopes = refusal(policy, outcome.identity);
+        if (scopes) this.onInsufficientScope(context, scopes, outcome.identity);
+        return true;
+      }
+      case 'insufficient_scope':
+        return this.onInsufficientScope(
+          context,
+          [...new Set([outcome.scope, ...policy.scopes])],
+          undefined,
+        );
+      case 'unavailable':
+        return this.onUnavailable(context, outcome);
+      default:
+        return this.onUnauthenticated(context, outcome);
+    }
+  }
+
+  #policyOf(context: ExecutionContext): RoutePolicy {
+    const handler = context.getHandler();
+    const type = context.getClass();
+    let byClass = this.#policies.get(handler);
+    let policy = byClass?.get(type);
+    if (policy === undefined) {
+      policy = this.getPolicy(context);
+      if (!byClass) this.#policies.set(handler, (byClass = new WeakMap()));
+      byClass.set(type, policy);
+    }
+    return policy;
   }
 }
 

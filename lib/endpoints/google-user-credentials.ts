@@ -1,56 +1,67 @@
 import { inspect } from 'node:util';
 import { gaxios, OAuth2Client } from 'google-auth-library';
 import { missingScopes } from './scopes.js';
-
-/** What {@link GoogleUserCredentials} is made of: a checked token and what Google said of it. */
-export interface GoogleUserCredentialsInit {
-  accessToken: string;
-  tokenType?: 'access_token' | 'id_token';
-  email: string;
-  emailVerified: boolean;
-  userId: string;
-  clientId: string;
-  scopes: readonly string[];
-  expiresAt: Date;
-  /** The HTTP client `authClient` sends through (the module's, with its timeout). */
-  transporter?: gaxios.Gaxios;
-}
+import type { GoogleUserIdentity } from './token-verification.js';
 
 /**
- * The caller's Google credentials: who they are, what their token grants, and an `authClient`
- * that calls Google APIs as them (`oauth2({ version: 'v2', auth: creds.authClient })`).
+ * The caller's Google credentials: who they are (`GoogleUserIdentity`, as their token was
+ * checked), what their token grants, and an `authClient` that calls Google APIs as them
+ * (`oauth2({ version: 'v2', auth: creds.authClient })`).
  *
  * The token is kept out of sight: `accessToken` and `authClient` are getters over private
  * fields, so `JSON.stringify(creds)`, `console.log(creds)` and loggers print everything but
  * them. There is no refresh token: when the token expires the caller must send a new one.
+ *
+ * @publicApi
  */
 export class GoogleUserCredentials {
   readonly #accessToken: string;
+  readonly #identity: GoogleUserIdentity;
   readonly #transporter?: gaxios.Gaxios;
   #authClient?: OAuth2Client;
 
-  /** `access_token` (checked with tokeninfo) or `id_token` (a Google ID token, checked locally). */
-  readonly tokenType: 'access_token' | 'id_token';
-  readonly email: string;
-  readonly emailVerified: boolean;
-  /** Google's user id (`sub`). */
-  readonly userId: string;
-  /** The OAuth client the token was issued to (`azp`, else `aud`). */
-  readonly clientId: string;
-  /** Granted scopes; `email` and `profile` appear as their URLs. */
-  readonly scopes: readonly string[];
-  readonly expiresAt: Date;
+  /**
+   * @param identity who the token stands for (frozen, or not changed after)
+   * @param transporter the HTTP client `authClient` sends through (the module's, with its
+   *   timeout)
+   */
+  constructor(accessToken: string, identity: GoogleUserIdentity, transporter?: gaxios.Gaxios) {
+    this.#accessToken = accessToken;
+    this.#identity = identity;
+    this.#transporter = transporter;
+  }
 
-  constructor(init: GoogleUserCredentialsInit) {
-    this.#accessToken = init.accessToken;
-    this.#transporter = init.transporter;
-    this.tokenType = init.tokenType ?? 'access_token';
-    this.email = init.email;
-    this.emailVerified = init.emailVerified;
-    this.userId = init.userId;
-    this.clientId = init.clientId;
-    this.scopes = Object.freeze([...init.scopes]);
-    this.expiresAt = new Date(init.expiresAt.getTime());
+  /** `access_token` (checked with tokeninfo) or `id_token` (a Google ID token, checked locally). */
+  get tokenType(): 'access_token' | 'id_token' {
+    return this.#identity.tokenType;
+  }
+
+  get email(): string {
+    return this.#identity.email;
+  }
+
+  get emailVerified(): boolean {
+    return this.#identity.emailVerified;
+  }
+
+  /** Google's user id (`sub`). */
+  get userId(): string {
+    return this.#identity.userId;
+  }
+
+  /** The OAuth client the token was issued to (`azp`, else `aud`). */
+  get clientId(): string {
+    return this.#identity.clientId;
+  }
+
+  /** Granted scopes; `email` and `profile` appear as their URLs. */
+  get scopes(): readonly string[] {
+    return this.#identity.scopes;
+  }
+
+  /** When the token expires (a new `Date` each time: changing it changes nothing here). */
+  get expiresAt(): Date {
+    return new Date(this.#identity.expiresAt);
   }
 
   /** The caller's token, as sent. Not enumerable: absent from JSON and `inspect`. */
@@ -73,7 +84,7 @@ export class GoogleUserCredentials {
       client.setCredentials({
         access_token: this.#accessToken,
         token_type: 'Bearer',
-        expiry_date: this.expiresAt.getTime(),
+        expiry_date: this.#identity.expiresAt,
       });
       this.#authClient = client;
     }

@@ -1,11 +1,9 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { BearerSources } from './bearer-token.js';
 
 /** What is read of Node's `IncomingMessage` (Express's request is one; Fastify's wraps one). */
 export interface RawRequest {
   headers: IncomingHttpHeaders;
-  headersDistinct?: Record<string, string[] | undefined>;
   rawHeaders?: string[];
   url?: string;
   /** Express: the URL before routers stripped their mount paths. */
@@ -42,39 +40,8 @@ export function httpOnlyError(what: string, contextType: string): Error {
 /** The HTTP request of the context; throws the HTTP-only error in any other context. */
 export function httpRequestOf(context: ExecutionContext, what: string): RawRequest {
   const type = context.getType<string>();
-  const request = type === 'http' ? rawRequest(context.switchToHttp().getRequest()) : undefined;
+  // The request is the first handler argument; `switchToHttp()` would build an object for it.
+  const request = type === 'http' ? rawRequest(context.getArgByIndex(0)) : undefined;
   if (!request) throw httpOnlyError(what, type);
   return request;
-}
-
-/** The request's `Authorization` headers (each one, duplicates kept) and `access_token` params. */
-export function bearerSources(request: RawRequest): BearerSources {
-  return { authorization: authorizationHeaders(request), queryTokens: queryTokens(request) };
-}
-
-function authorizationHeaders(request: RawRequest): string[] {
-  // Node keeps only the first of duplicated Authorization headers in `headers`.
-  const distinct = request.headersDistinct?.authorization;
-  if (distinct) return distinct;
-  if (request.rawHeaders) {
-    const values: string[] = [];
-    for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
-      if (request.rawHeaders[i]!.toLowerCase() === 'authorization') {
-        values.push(request.rawHeaders[i + 1]!);
-      }
-    }
-    return values;
-  }
-  const value = request.headers.authorization;
-  return value === undefined ? [] : [value];
-}
-
-function queryTokens(request: RawRequest): string[] {
-  const url = request.originalUrl ?? request.url ?? '';
-  const start = url.indexOf('?');
-  if (start < 0) return [];
-  const end = url.indexOf('#', start);
-  return new URLSearchParams(url.slice(start + 1, end < 0 ? undefined : end)).getAll(
-    'access_token',
-  );
 }

@@ -1,47 +1,77 @@
-import { createParamDecorator, ExecutionContext, Injectable, PipeTransform } from '@nestjs/common';
+import {
+  CanActivate,
+  createParamDecorator,
+  ExecutionContext,
+  Injectable,
+  UseGuards,
+} from '@nestjs/common';
 import { EndpointsAuthenticator } from './endpoints-authenticator.js';
 import type { GoogleUserCredentials } from './google-user-credentials.js';
-import { httpRequestOf, RawRequest } from './http-request.js';
+import { httpRequestOf } from './http-request.js';
 
-/** What the parameter factory hands the pipe: the request, marked as ours. */
-class CredentialsParam {
-  constructor(readonly request: RawRequest) {}
-}
+/** Where `CallerCheckGuard` leaves the route's credentials (or `null`) on the Node request. */
+const INJECTED_CREDENTIALS = Symbol('nestjs-google-oauth2:injected-credentials');
+
+type WithCredentials = Record<
+  typeof INJECTED_CREDENTIALS,
+  GoogleUserCredentials | null | undefined
+>;
 
 /**
- * Turns the request into the caller's credentials, with the module's authenticator (a pipe,
- * so that Nest injects it). Shares the guard's check of the same request.
+ * What `@InjectCredentials()` adds to its route: finds the caller's credentials before the
+ * handler runs and leaves them on the request for the parameter. It never refuses a request
+ * (no token: `null`), but answers 503 when Google could not be asked. A guard rather than a
+ * pipe: a guard that answers at once costs Nest a call, a pipe a chain of promises. On a route
+ * under `GoogleOAuth2Guard` both share one check of the request; on a cache hit this one is
+ * synchronous.
  */
 @Injectable()
-export class InjectCredentialsPipe implements PipeTransform<
-  unknown,
-  Promise<GoogleUserCredentials | null>
-> {
-  constructor(private readonly authenticator: EndpointsAuthenticator) {
-    authenticator.verifier.reportConfiguration();
-  }
+export class CallerCheckGuard implements CanActivate {
+  constructor(private readonly authenticator: EndpointsAuthenticator) {}
 
-  transform(value: unknown): Promise<GoogleUserCredentials | null> {
-    if (!(value instanceof CredentialsParam)) {
-      throw new Error(
-        'nestjs-google-oauth2: @InjectCredentials() got no request: a pipe ran before it ' +
-          'replaced the value (disable validateCustomDecorators for it)',
-      );
+  canActivate(context: ExecutionContext): true | Promise<true> {
+    const request = httpRequestOf(context, '@InjectCredentials()') as unknown as WithCredentials;
+    const credentials = this.authenticator.credentials(request as never);
+    if (credentials instanceof Promise) {
+      return credentials.then((found) => {
+        request[INJECTED_CREDENTIALS] = found;
+        return true;
+      });
     }
-    return this.authenticator.credentials(value.request);
+    request[INJECTED_CREDENTIALS] = credentials;
+    return true;
   }
 }
 
-const credentialsParam = createParamDecorator(
-  (_data: unknown, context: ExecutionContext) =>
-    new CredentialsParam(httpRequestOf(context, '@InjectCredentials()')),
-);
+const credentialsParam = createParamDecorator((_data: unknown, context: ExecutionContext) => {
+  const request = httpRequestOf(context, '@InjectCredentials()') as unknown as WithCredentials;
+  const credentials = request[INJECTED_CREDENTIALS];
+  if (credentials === undefined) {
+    throw new Error(
+      'nestjs-google-oauth2: @InjectCredentials() found no credentials: its guard did not run ' +
+        'for this request',
+    );
+  }
+  return credentials;
+});
 
 /**
  * The caller's `GoogleUserCredentials` as a handler parameter, or `null` when the request
  * carries no valid token; 503 when Google could not be asked. The controller stays a
- * singleton. Under `@Scopes(...)` the guard has checked the token already (once per request).
+ * singleton. Under `@Scopes(...)` the token is checked once per request, by whichever comes
+ * first. Applies `CallerCheckGuard` to the handler, which the controller's module must be able
+ * to build (it sees `OAuth2Module`'s exports).
+ *
+ * @publicApi
  */
 export function InjectCredentials(): ParameterDecorator {
-  return credentialsParam(InjectCredentialsPipe);
+  const param = credentialsParam();
+  const guard = UseGuards(CallerCheckGuard);
+  return (target, key, index) => {
+    param(target, key, index);
+    if (key === undefined) {
+      throw new TypeError('@InjectCredentials() is for the parameters of route handlers');
+    }
+    guard(target, key, Reflect.getOwnPropertyDescriptor(target, key)!);
+  };
 }

@@ -1,17 +1,17 @@
+/** The email scope, which makes tokeninfo say who the user is. */
+export const EMAIL_SCOPE = 'https://www.googleapis.com/auth/userinfo.email';
+
 /**
  * Google's short names for its identity scopes; tokeninfo reports the URLs. A `Map`, not an
  * object: a scope named `constructor` or `__proto__` is just a name.
  */
 const SCOPE_ALIASES: ReadonlyMap<string, string> = new Map([
-  ['email', 'https://www.googleapis.com/auth/userinfo.email'],
+  ['email', EMAIL_SCOPE],
   ['profile', 'https://www.googleapis.com/auth/userinfo.profile'],
 ]);
 
 /** The scopes a Google ID token stands for: it proves who the user is, and nothing more. */
-export const ID_TOKEN_SCOPES: readonly string[] = Object.freeze([
-  'openid',
-  'https://www.googleapis.com/auth/userinfo.email',
-]);
+export const ID_TOKEN_SCOPES: readonly string[] = Object.freeze(['openid', EMAIL_SCOPE]);
 
 /** `email` and `profile` as the URLs Google reports; any other scope as given. */
 export function canonicalScope(scope: string): string {
@@ -30,7 +30,10 @@ export function missingScopes(granted: readonly string[], required: readonly str
   return required.filter((scope) => !have.has(canonicalScope(scope)));
 }
 
-/** Checks the arguments of `@Scopes(...)`: non-empty strings without whitespace or quotes. */
+/**
+ * Checks the arguments of `@Scopes(...)` (non-empty strings without whitespace or quotes) and
+ * returns them canonical and de-duplicated: the guard compares them as they are.
+ */
 export function checkScopeNames(scopes: readonly unknown[]): string[] {
   for (const scope of scopes) {
     if (typeof scope !== 'string' || !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope)) {
@@ -40,5 +43,5 @@ export function checkScopeNames(scopes: readonly unknown[]): string[] {
       );
     }
   }
-  return [...new Set(scopes as string[])];
+  return [...new Set((scopes as string[]).map(canonicalScope))];
 }

@@ -1,28 +1,62 @@
 import type { GoogleOAuth2Error } from '../google/google-oauth2.error.js';
 
-/** Who a valid token stands for, as checked; never holds the token. */
-export interface VerifiedIdentity {
+/**
+ * Who a Google user is, as their checked token says. Never holds the token.
+ *
+ * @publicApi
+ */
+export interface GoogleUserIdentity {
+  /** The kind of caller: a Google user (further kinds of callers may follow). */
+  readonly kind: 'user';
   /** An OAuth2 access token (checked with tokeninfo) or a Google ID token (checked locally). */
-  tokenType: 'access_token' | 'id_token';
-  email: string;
-  emailVerified: boolean;
+  readonly tokenType: 'access_token' | 'id_token';
+  readonly email: string;
+  readonly emailVerified: boolean;
   /** Google's user id (`sub`). */
-  userId: string;
+  readonly userId: string;
   /** The OAuth client the token was issued to (`azp`, else `aud`). */
-  clientId: string;
-  /** Granted scopes, canonical names. */
-  scopes: readonly string[];
-  /** Epoch ms. */
-  expiresAt: number;
+  readonly clientId: string;
+  /** Granted scopes, canonical names (`email` and `profile` as their URLs). */
+  readonly scopes: readonly string[];
+  /** When the token expires, epoch ms. */
+  readonly expiresAt: number;
 }
 
-/** The outcome of checking one token. `reason` is for debug logs: it never holds the token. */
-export type TokenVerification =
-  { valid: true; identity: VerifiedIdentity } | { valid: false; reason: string };
+/** A checked user, with what the guard reads on every request. */
+export interface VerifiedUser extends GoogleUserIdentity {
+  /** `scopes` as a set: checking a route's scopes allocates nothing. */
+  readonly scopeSet: ReadonlySet<string>;
+}
 
 /**
- * Google could not be asked (timeout, connection error, 5xx, 429): the token is neither valid
- * nor invalid. Answered with 503 and never cached.
+ * Who a valid token stands for. One kind of caller today; other kinds (service accounts' ID
+ * tokens, IAP assertions) are further members, told apart by `kind`.
+ */
+export type VerifiedIdentity = VerifiedUser;
+
+/** The one place a `VerifiedUser` is made: frozen, its scopes canonical and as a set too. */
+export function verifiedUser(fields: Omit<GoogleUserIdentity, 'kind'>): VerifiedUser {
+  const scopes = Object.freeze([...fields.scopes]);
+  return Object.freeze({ kind: 'user', ...fields, scopes, scopeSet: new Set(scopes) });
+}
+
+/**
+ * The outcome of checking one token, kept in the verification cache and shared by every request
+ * that sends the token (never copied per request):
+ * - `authenticated`: a valid token, and who it stands for;
+ * - `insufficient_scope`: a valid token that does not say who the user is (no email scope);
+ *   the caller should ask for `scope` (RFC 6750 §3.1, 403);
+ * - `invalid`: a token Google does not vouch for. `reason` is for debug logs: it never holds
+ *   the token.
+ */
+export type TokenVerification =
+  | { readonly status: 'authenticated'; readonly identity: VerifiedIdentity }
+  | { readonly status: 'insufficient_scope'; readonly scope: string; readonly expiresAt: number }
+  | { readonly status: 'invalid'; readonly reason: string };
+
+/**
+ * Google could not be asked (timeout, connection error, 5xx, 429, no free tokeninfo slot in
+ * time): the token is neither valid nor invalid. Answered with 503 and never cached.
  */
 export class TokenVerificationUnavailableError extends Error {
   override readonly name = 'TokenVerificationUnavailableError';
@@ -33,5 +67,9 @@ export class TokenVerificationUnavailableError extends Error {
 }
 
 export function invalid(reason: string): TokenVerification {
-  return { valid: false, reason };
+  return { status: 'invalid', reason };
+}
+
+export function authenticated(identity: VerifiedIdentity): TokenVerification {
+  return Object.freeze({ status: 'authenticated', identity });
 }

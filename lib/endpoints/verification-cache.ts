@@ -1,92 +1,187 @@
 import { hash } from 'node:crypto';
+import type { TokenVerification } from './token-verification.js';
 
-export interface VerificationCacheOptions<T> {
-  /** At most this many results are kept; the least recently used goes first. */
-  maxEntries: number;
-  /** Until when (epoch ms) a result may be reused; at or before now: not kept. */
-  keepUntil(result: T, nowMs: number): number;
+export interface VerificationCacheOptions {
+  /** At most this many results of tokens Google vouched for are kept. */
+  maxValid: number;
+  /** At most this many invalid tokens are remembered, apart from the valid ones. */
+  maxInvalid: number;
+  /** How long a valid result is trusted, at most (never past the token's expiry). */
+  validForMs: number;
+  /** How long an invalid token is remembered as invalid. */
+  invalidForMs: number;
 }
 
-/** The cache key of a caller's token: its SHA-256, so that the token itself is never a key. */
+/**
+ * The cache key of a caller's token: its SHA-256. The token itself is never a key, and the hash
+ * stays cryptographic: a crafted token must not share a key with a cached valid one.
+ */
 export function callerTokenKey(token: string): string {
   return hash('sha256', token, 'base64url');
 }
 
-/**
- * Results of checking tokens, keyed by a hash of the token, each kept as long as `keepUntil`
- * says, in a bounded LRU. Concurrent checks of one token share one call (single flight). A
- * check that throws (Google unreachable) is shared by the callers waiting on it and not kept.
- */
-export class VerificationCache<T> {
-  private readonly entries = new Map<string, { result: T; until: number }>();
-  private readonly inFlight = new Map<string, Promise<T>>();
+/** A valid result, until when it is trusted, and whether it was read since the last sweep. */
+class Kept {
+  referenced = false;
 
-  constructor(private readonly options: VerificationCacheOptions<T>) {
-    if (!Number.isInteger(options.maxEntries) || options.maxEntries < 1) {
-      throw new TypeError('VerificationCache: "maxEntries" must be an integer ≥ 1');
+  constructor(
+    readonly result: TokenVerification,
+    readonly until: number,
+  ) {}
+}
+
+/** The answer to an invalid token: one object, whatever the token. */
+const REMEMBERED_INVALID: TokenVerification = Object.freeze({
+  status: 'invalid',
+  reason: 'remembered as invalid',
+});
+
+/**
+ * Results of checking callers' tokens, by the hash of the token. Results of tokens Google vouched
+ * for and invalid tokens are kept apart, each bounded, so a flood of junk tokens churns the
+ * invalid side only and never pushes a known caller out.
+ *
+ * A hit is synchronous and allocates nothing: it marks its entry instead of moving it. When the
+ * valid side is full, the oldest entry not marked since the last sweep goes (second chance, an
+ * LRU approximation). The invalid side drops its oldest. Concurrent checks of one token share
+ * one call (single flight); a check that throws (Google unreachable) is shared by the callers
+ * waiting on it and not kept.
+ */
+export class VerificationCache {
+  readonly #valid = new Map<string, Kept>();
+  /** Invalid tokens' keys, to the time (epoch ms) they are remembered until. */
+  readonly #invalid = new Map<string, number>();
+  readonly #inFlight = new Map<string, Promise<TokenVerification>>();
+
+  constructor(private readonly options: VerificationCacheOptions) {
+    for (const name of ['maxValid', 'maxInvalid'] as const) {
+      if (!Number.isInteger(options[name]) || options[name] < 1) {
+        throw new TypeError(`VerificationCache: "${name}" must be an integer ≥ 1`);
+      }
     }
   }
 
-  /** The kept result for `token`, else the result of `check()` (shared with concurrent callers). */
-  get(token: string, check: () => Promise<T>): Promise<T> {
+  /**
+   * The kept result for `token` (synchronously), else the result of `check(token)`, shared with
+   * concurrent callers of the same token.
+   */
+  get(
+    token: string,
+    check: (token: string) => Promise<TokenVerification>,
+  ): TokenVerification | Promise<TokenVerification> {
     const key = callerTokenKey(token);
-    const kept = this.read(key);
-    if (kept) return Promise.resolve(kept.result);
-    const pending = this.inFlight.get(key);
-    if (pending) return pending;
-    const flight = (async () => {
-      try {
-        const result = await check();
-        this.write(key, result);
-        return result;
-      } finally {
-        this.inFlight.delete(key);
-      }
-    })();
-    this.inFlight.set(key, flight);
+    const kept = this.#read(key, Date.now());
+    if (kept) return kept;
+    let flight = this.#inFlight.get(key);
+    if (!flight) {
+      flight = check(token).then(
+        (result) => {
+          this.#inFlight.delete(key);
+          this.#write(key, result);
+          return result;
+        },
+        (err: unknown) => {
+          this.#inFlight.delete(key);
+          throw err;
+        },
+      );
+      this.#inFlight.set(key, flight);
+    }
     return flight;
+  }
+
+  /** The kept result for `token`, if any (and still fresh). */
+  peek(token: string): TokenVerification | undefined {
+    return this.#read(callerTokenKey(token), Date.now());
   }
 
   /** Whether a result for `token` is kept (and still fresh). */
   has(token: string): boolean {
-    return this.read(callerTokenKey(token)) !== undefined;
+    return this.peek(token) !== undefined;
   }
 
   /** Forgets the result for `token`. */
   delete(token: string): void {
-    this.entries.delete(callerTokenKey(token));
+    const key = callerTokenKey(token);
+    this.#valid.delete(key);
+    this.#invalid.delete(key);
   }
 
   clear(): void {
-    this.entries.clear();
+    this.#valid.clear();
+    this.#invalid.clear();
   }
 
-  /** Results held (stale ones included until read or pushed out). */
+  /** Results held, of both kinds. */
   get size(): number {
-    return this.entries.size;
+    return this.#valid.size + this.#invalid.size;
   }
 
-  /** The keys held, least recently used first (hashes: for tests and diagnostics). */
+  /** Results of tokens Google vouched for, held (stale ones included until read or pushed out). */
+  get validSize(): number {
+    return this.#valid.size;
+  }
+
+  /** Invalid tokens remembered. */
+  get invalidSize(): number {
+    return this.#invalid.size;
+  }
+
+  /** The keys held (hashes, for tests and diagnostics): valid ones first, oldest first. */
   keys(): string[] {
-    return [...this.entries.keys()];
+    return [...this.#valid.keys(), ...this.#invalid.keys()];
   }
 
-  private read(key: string): { result: T; until: number } | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    this.entries.delete(key);
-    if (entry.until <= Date.now()) return undefined;
-    this.entries.set(key, entry); // most recently used last
-    return entry;
+  #read(key: string, now: number): TokenVerification | undefined {
+    const kept = this.#valid.get(key);
+    if (kept) {
+      if (kept.until > now) {
+        kept.referenced = true;
+        return kept.result;
+      }
+      this.#valid.delete(key);
+      return undefined;
+    }
+    const invalidUntil = this.#invalid.get(key);
+    if (invalidUntil === undefined) return undefined;
+    if (invalidUntil > now) return REMEMBERED_INVALID;
+    this.#invalid.delete(key);
+    return undefined;
   }
 
-  private write(key: string, result: T): void {
-    this.entries.delete(key);
-    const until = this.options.keepUntil(result, Date.now());
-    if (!(until > Date.now())) return;
-    this.entries.set(key, { result, until });
-    while (this.entries.size > this.options.maxEntries) {
-      this.entries.delete(this.entries.keys().next().value!);
+  #write(key: string, result: TokenVerification): void {
+    const now = Date.now();
+    if (result.status === 'invalid') {
+      this.#invalid.delete(key);
+      this.#invalid.set(key, now + this.options.invalidForMs);
+      if (this.#invalid.size > this.options.maxInvalid) {
+        this.#invalid.delete(this.#invalid.keys().next().value!);
+      }
+      return;
+    }
+    const expiresAt =
+      result.status === 'authenticated' ? result.identity.expiresAt : result.expiresAt;
+    const until = Math.min(expiresAt, now + this.options.validForMs);
+    this.#invalid.delete(key);
+    this.#valid.delete(key);
+    if (!(until > now)) return;
+    // Room is made first, so that the new entry is not the one to go.
+    if (this.#valid.size >= this.options.maxValid) this.#evictValid(now);
+    this.#valid.set(key, new Kept(result, until));
+  }
+
+  /** Drops the oldest entry that is stale or was not read since the last sweep. */
+  #evictValid(now: number): void {
+    // Every marked entry met is unmarked and moved to the back, so this ends within one lap.
+    for (const [key, kept] of this.#valid) {
+      if (kept.until > now && kept.referenced) {
+        kept.referenced = false;
+        this.#valid.delete(key);
+        this.#valid.set(key, kept);
+        continue;
+      }
+      this.#valid.delete(key);
+      return;
     }
   }
 }

@@ -1,8 +1,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { Controller, Get, Logger, Module } from '@nestjs/common';
+import { Controller, Get, Injectable, Logger, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import { GoogleOAuth2Guard, OAuth2Module, Scopes } from 'nestjs-google-oauth2';
+import {
+  CallerCredentials,
+  EndpointsCredentials,
+  GoogleOAuth2Guard,
+  GoogleUserCredentials,
+  InjectCredentials,
+  OAuth2Module,
+  Scopes,
+} from 'nestjs-google-oauth2';
 import { GoogleOAuth2Emulator } from 'nestjs-google-oauth2/testing';
 
 const NO_CLIENT = /no access token will be accepted/;
@@ -16,6 +24,26 @@ class GuardedController {
   }
 }
 
+@Controller('optional')
+class DecoratorOnlyController {
+  @Get()
+  get(@InjectCredentials() creds: GoogleUserCredentials | null) {
+    return creds?.email ?? null;
+  }
+}
+
+@Injectable()
+class UsesEndpointsCredentials {
+  constructor(readonly credentials: EndpointsCredentials) {}
+}
+
+@Injectable()
+class UsesCallerCredentials {
+  constructor(readonly credentials: CallerCredentials) {}
+}
+
+const CALLER_CONTEXT_OFF = /CallerCredentials is injected but endpoints.callerContext is off/;
+
 /** Which endpoints warnings a whole app logs by the end of `app.init()`. */
 describe('endpoints configuration warnings at boot', () => {
   const emulator = new GoogleOAuth2Emulator();
@@ -27,6 +55,7 @@ describe('endpoints configuration warnings at boot', () => {
 
   async function bootWarnings(module: Parameters<typeof Test.createTestingModule>[0]) {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    warn.mockClear(); // a spy made earlier in the same test is handed back with its calls
     const app = (await Test.createTestingModule(module).compile()).createNestApplication();
     await app.init();
     await app.close();
@@ -55,5 +84,28 @@ describe('endpoints configuration warnings at boot', () => {
     class GuardedApp {}
     const warnings = await bootWarnings({ imports: [GuardedApp] });
     expect(warnings.filter((w) => NO_CLIENT.test(w))).toHaveLength(1);
+  });
+
+  it.each([
+    ['@InjectCredentials() alone', { controllers: [DecoratorOnlyController] }],
+    ['a provider injecting EndpointsCredentials', { providers: [UsesEndpointsCredentials] }],
+  ])('an app using %s and no allowed client is warned once', async (_name, parts) => {
+    const oauth2 = OAuth2Module.forRoot({ google: emulator.urls });
+    const warnings = await bootWarnings({ imports: [oauth2], ...parts });
+    expect(warnings.filter((w) => NO_CLIENT.test(w))).toHaveLength(1);
+  });
+
+  it('an app injecting CallerCredentials without the caller context is warned', async () => {
+    const off = OAuth2Module.forRoot({
+      google: emulator.urls,
+      endpoints: { allowedClientIds: ['web'] },
+    });
+    const warnings = await bootWarnings({ imports: [off], providers: [UsesCallerCredentials] });
+    expect(warnings.filter((w) => CALLER_CONTEXT_OFF.test(w))).toHaveLength(1);
+    const on = OAuth2Module.forRoot({
+      google: emulator.urls,
+      endpoints: { allowedClientIds: ['web'], callerContext: true },
+    });
+    expect(await bootWarnings({ imports: [on], providers: [UsesCallerCredentials] })).toEqual([]);
   });
 });

@@ -1,11 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   isWellFormedToken,
+  MALFORMED_BEARER,
+  NO_BEARER,
   parseAuthorizationHeader,
   readBearerToken,
 } from '../../../lib/endpoints/bearer-token.js';
 import { MAX_TOKEN_LENGTH } from '../../../lib/endpoints/endpoints.constants.js';
-import { bearerSources } from '../../../lib/endpoints/http-request.js';
+import type { RawRequest } from '../../../lib/endpoints/http-request.js';
 
 const TOKEN = 'ya29.a0AfB_byC-x~y+z/0123456789';
 
@@ -17,19 +19,15 @@ describe('parseAuthorizationHeader', () => {
     ['bEaReR', `bEaReR ${TOKEN}`],
     ['several spaces', `Bearer   ${TOKEN}`],
   ])('accepts the scheme in any case (%s)', (_name, header) => {
-    expect(parseAuthorizationHeader(header)).toEqual({
-      kind: 'token',
-      token: TOKEN,
-      from: 'header',
-    });
+    expect(parseAuthorizationHeader(header)).toBe(TOKEN);
   });
 
   it('accepts token68 padding', () => {
-    expect(parseAuthorizationHeader('Bearer abc==')).toMatchObject({ token: 'abc==' });
+    expect(parseAuthorizationHeader('Bearer abc==')).toBe('abc==');
   });
 
   it('accepts a JWT', () => {
-    expect(parseAuthorizationHeader('Bearer aaa.bbb.ccc')).toMatchObject({ kind: 'token' });
+    expect(parseAuthorizationHeader('Bearer aaa.bbb.ccc')).toBe('aaa.bbb.ccc');
   });
 
   it.each([
@@ -40,7 +38,7 @@ describe('parseAuthorizationHeader', () => {
     ['a scheme alone', 'Negotiate'],
     ['a word, read as an unknown scheme', 'garbage'],
   ])('no bearer credentials: %s', (_name, header) => {
-    expect(parseAuthorizationHeader(header)).toEqual({ kind: 'none' });
+    expect(parseAuthorizationHeader(header)).toBe(NO_BEARER);
   });
 
   it.each([
@@ -63,12 +61,12 @@ describe('parseAuthorizationHeader', () => {
     ['the token over the limit', `Bearer ${'a'.repeat(MAX_TOKEN_LENGTH + 1)}`],
     ['a huge header', `Bearer ${'a'.repeat(1_000_000)}`],
   ])('malformed: %s', (_name, header) => {
-    expect(parseAuthorizationHeader(header)).toEqual({ kind: 'malformed' });
+    expect(parseAuthorizationHeader(header)).toBe(MALFORMED_BEARER);
   });
 
   it('takes a token of exactly the limit', () => {
     const token = 'a'.repeat(MAX_TOKEN_LENGTH);
-    expect(parseAuthorizationHeader(`Bearer ${token}`)).toMatchObject({ token });
+    expect(parseAuthorizationHeader(`Bearer ${token}`)).toBe(token);
   });
 });
 
@@ -83,82 +81,63 @@ describe('isWellFormedToken', () => {
 
 describe('readBearerToken', () => {
   const header = `Bearer ${TOKEN}`;
+  /** A Node request as the parser leaves it: `headers` keeps the first Authorization only. */
+  const request = (rawHeaders: string[], url = '/'): RawRequest => {
+    const headers: Record<string, string> = {};
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      headers[rawHeaders[i]!.toLowerCase()] ??= rawHeaders[i + 1]!;
+    }
+    return { headers, rawHeaders, url };
+  };
+  const withToken = (url: string) => request([], url);
 
   it('reads the one Authorization header', () => {
-    expect(readBearerToken({ authorization: [header], queryTokens: [] })).toMatchObject({
-      kind: 'token',
-      token: TOKEN,
-    });
+    expect(readBearerToken(request(['Host', 'x', 'Authorization', header]), false)).toBe(TOKEN);
   });
 
   it('no header, no query: none', () => {
-    expect(readBearerToken({ authorization: [], queryTokens: [] })).toEqual({ kind: 'none' });
+    expect(readBearerToken(request(['Host', 'x']), false)).toBe(NO_BEARER);
   });
 
-  it('the header twice (even the same token): malformed', () => {
-    expect(readBearerToken({ authorization: [header, header], queryTokens: [] })).toEqual({
-      kind: 'malformed',
-    });
+  it('the header twice, in any case (even the same token): malformed', () => {
+    const twice = request(['authorization', header, 'Host', 'x', 'AUTHORIZATION', header]);
+    expect(twice.headers.authorization).toBe(header);
+    expect(readBearerToken(twice, false)).toBe(MALFORMED_BEARER);
+  });
+
+  it('without rawHeaders, reads headers', () => {
+    expect(readBearerToken({ headers: { authorization: header } }, false)).toBe(TOKEN);
+    expect(readBearerToken({ headers: {} }, false)).toBe(NO_BEARER);
+  });
+
+  it('unchecked, hands over what follows the scheme for a cache lookup', () => {
+    const odd = request(['Authorization', 'Bearer abc def']);
+    expect(readBearerToken(odd, false)).toBe(MALFORMED_BEARER);
+    expect(readBearerToken(odd, false, false)).toBe('abc def');
+    expect(readBearerToken(request(['Authorization', 'Basic x']), false, false)).toBe(NO_BEARER);
   });
 
   it('ignores query tokens unless allowed', () => {
-    expect(readBearerToken({ authorization: [], queryTokens: [TOKEN] })).toEqual({ kind: 'none' });
-    expect(readBearerToken({ authorization: [header], queryTokens: ['other'] })).toMatchObject({
-      token: TOKEN,
-    });
+    expect(readBearerToken(withToken(`/?access_token=${TOKEN}`), false)).toBe(NO_BEARER);
   });
 
-  it('takes a query token when allowed', () => {
-    expect(
-      readBearerToken({ authorization: [], queryTokens: [TOKEN] }, { allowQueryToken: true }),
-    ).toEqual({ kind: 'token', token: TOKEN, from: 'query' });
+  it('takes a query token when allowed, decoded, from the original URL', () => {
+    expect(readBearerToken(withToken('/?a=1&access_token=abc%2B%2F%3D#frag'), true)).toBe('abc+/=');
+    const express: RawRequest = {
+      headers: {},
+      url: '/stripped',
+      originalUrl: `/api/x?access_token=${encodeURIComponent(TOKEN)}`,
+    };
+    expect(readBearerToken(express, true)).toBe(TOKEN);
   });
 
   it.each([
-    ['a header and a query token', [header], [TOKEN]],
-    ['two query tokens', [], [TOKEN, TOKEN]],
-    ['an empty query token', [], ['']],
-    ['a query token with a space (an unencoded +)', [], ['abc def']],
-  ])('malformed when allowed: %s', (_name, authorization, queryTokens) => {
-    expect(readBearerToken({ authorization, queryTokens }, { allowQueryToken: true })).toEqual({
-      kind: 'malformed',
-    });
-  });
-});
-
-describe('bearerSources', () => {
-  it('keeps duplicated Authorization headers from rawHeaders', () => {
-    const sources = bearerSources({
-      headers: { authorization: 'Bearer a' },
-      rawHeaders: ['Host', 'x', 'authorization', 'Bearer a', 'AUTHORIZATION', 'Bearer b'],
-      url: '/',
-    });
-    expect(sources.authorization).toEqual(['Bearer a', 'Bearer b']);
-  });
-
-  it('prefers headersDistinct', () => {
-    const sources = bearerSources({
-      headers: { authorization: 'Bearer a' },
-      headersDistinct: { authorization: ['Bearer a', 'Bearer c'] },
-      url: '/',
-    });
-    expect(sources.authorization).toEqual(['Bearer a', 'Bearer c']);
-  });
-
-  it('falls back on headers', () => {
-    expect(bearerSources({ headers: { authorization: 'Bearer a' } }).authorization).toEqual([
-      'Bearer a',
-    ]);
-    expect(bearerSources({ headers: {} }).authorization).toEqual([]);
-  });
-
-  it('reads access_token query parameters, decoded, from the original URL', () => {
-    const sources = bearerSources({
-      headers: {},
-      url: '/stripped',
-      originalUrl: '/api/x?a=1&access_token=abc%2B%2F%3D&access_token=two#frag',
-    });
-    expect(sources.queryTokens).toEqual(['abc+/=', 'two']);
-    expect(bearerSources({ headers: {}, url: '/x' }).queryTokens).toEqual([]);
+    ['a header and a query token', request(['Authorization', header], `/?access_token=${TOKEN}`)],
+    ['another scheme and a query token', request(['Authorization', 'Basic x'], '/?access_token=a')],
+    ['two query tokens', withToken('/?access_token=a&access_token=b')],
+    ['an empty query token', withToken('/?access_token=')],
+    ['a query token with a space (an unencoded +)', withToken('/?access_token=abc+def')],
+  ])('malformed when allowed: %s', (_name, req) => {
+    expect(readBearerToken(req, true)).toBe(MALFORMED_BEARER);
   });
 });

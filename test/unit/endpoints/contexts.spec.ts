@@ -1,15 +1,19 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { Logger, type ExecutionContext } from '@nestjs/common';
+import type { ExecutionContext } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import {
+  CallerCredentials,
   EndpointsCredentials,
   GoogleOAuth2Guard,
   InjectCredentials,
   Public,
   Scopes,
+  type EndpointsOptions,
 } from 'nestjs-google-oauth2';
+import { CallerContext } from '../../../lib/endpoints/caller-context.js';
+import { endpointsWarnings } from '../../../lib/endpoints/endpoints-boot-report.js';
 import { EndpointsAuthenticator } from '../../../lib/endpoints/endpoints-authenticator.js';
 import { GoogleTokenVerifier } from '../../../lib/endpoints/google-token-verifier.js';
 import { GoogleHttpClient } from '../../../lib/google/google-http-client.js';
@@ -17,15 +21,15 @@ import { resolveOAuth2Config } from '../../../lib/oauth2.config.js';
 
 function authenticator(): EndpointsAuthenticator {
   const http = new GoogleHttpClient(1000);
-  const verifier = new GoogleTokenVerifier(
-    resolveOAuth2Config({
-      endpoints: { allowedClientIds: ['web'] },
-      google: { tokenInfo: 'http://127.0.0.1:9/tokeninfo', certs: 'http://127.0.0.1:9/certs' },
-    }),
-    http,
-  );
-  return new EndpointsAuthenticator(verifier, http);
+  const config = resolveOAuth2Config({
+    endpoints: { allowedClientIds: ['web'] },
+    google: { tokenInfo: 'http://127.0.0.1:9/tokeninfo', certs: 'http://127.0.0.1:9/certs' },
+  });
+  const verifier = new GoogleTokenVerifier(config.endpoints, config, http);
+  return new EndpointsAuthenticator(config.endpoints, verifier, http);
 }
+
+const EMAIL = 'https://www.googleapis.com/auth/userinfo.email';
 
 class Routes {
   @Scopes('email')
@@ -79,19 +83,16 @@ describe('outside HTTP', () => {
     jest.restoreAllMocks();
   });
 
-  it.each(['rpc', 'ws', 'graphql'])(
-    'the guard refuses a %s context with a clear error',
-    async (type) => {
-      const guard = new GoogleOAuth2Guard(new Reflector(), authenticator());
-      await expect(guard.canActivate(context(type, Routes, 'guarded'))).rejects.toThrow(
-        new RegExp(`GoogleOAuth2Guard \\(@Scopes\\) supports HTTP only .*"${type}" context`),
-      );
-    },
-  );
-
-  it('the guard lets a @Public() route through in any context', async () => {
+  it.each(['rpc', 'ws', 'graphql'])('the guard refuses a %s context with a clear error', (type) => {
     const guard = new GoogleOAuth2Guard(new Reflector(), authenticator());
-    await expect(guard.canActivate(context('rpc', Routes, 'open'))).resolves.toBe(true);
+    expect(() => guard.canActivate(context(type, Routes, 'guarded'))).toThrow(
+      new RegExp(`GoogleOAuth2Guard \\(@Scopes\\) supports HTTP only .*"${type}" context`),
+    );
+  });
+
+  it('the guard lets a @Public() route through in any context', () => {
+    const guard = new GoogleOAuth2Guard(new Reflector(), authenticator());
+    expect(guard.canActivate(context('rpc', Routes, 'open'))).toBe(true);
   });
 
   it('@InjectCredentials() refuses a non-HTTP context with a clear error', () => {
@@ -112,6 +113,16 @@ describe('outside HTTP', () => {
     const creds = new EndpointsCredentials({ pattern: 'users.get', data: {} }, authenticator());
     await expect(creds.get()).rejects.toThrow(/EndpointsCredentials supports HTTP only/);
   });
+
+  it('CallerCredentials outside a request says why, with the context on or off', async () => {
+    for (const callerContext of [true, false]) {
+      const config = resolveOAuth2Config({ endpoints: { callerContext } });
+      const creds = new CallerCredentials(new CallerContext(config.endpoints), authenticator());
+      await expect(creds.get()).rejects.toThrow(
+        callerContext ? /outside an HTTP request/ : /needs endpoints.callerContext: true/,
+      );
+    }
+  });
 });
 
 describe('route policy', () => {
@@ -119,11 +130,33 @@ describe('route policy', () => {
   const policy = (cls: { prototype: object }, method: string) =>
     guard.policyOf(context('http', cls, method, [{ headers: {} }, {}]));
 
-  it('@Scopes on a handler', () => {
-    expect(policy(Routes, 'guarded')).toEqual({
-      kind: 'token',
-      scopes: ['email'],
-    });
+  it('@Scopes on a handler, its names canonical', () => {
+    expect(policy(Routes, 'guarded')).toEqual({ kind: 'token', scopes: [EMAIL] });
+  });
+
+  it('is read once per handler and controller, then kept', () => {
+    class CountingGuard extends GoogleOAuth2Guard {
+      reads = 0;
+      protected override getPolicy(ctx: ExecutionContext) {
+        this.reads++;
+        return super.getPolicy(ctx);
+      }
+    }
+    // One handler, inherited by a controller whose own @Scopes differ.
+    @Scopes('https://www.googleapis.com/auth/drive')
+    class Inheriting extends ScopedRoutes {}
+    const counting = new CountingGuard(new Reflector(), authenticator());
+    const attempt = (cls: { prototype: object }) => {
+      // No token: 401 every time, after the policy was found.
+      const ctx = context('http', cls, 'inherits', [{ headers: {} }, {}]);
+      expect(() => counting.canActivate(ctx)).toThrow('A Google access token is required');
+    };
+    for (let i = 0; i < 5; i++) attempt(ScopedRoutes);
+    expect(counting.reads).toBe(1);
+    for (let i = 0; i < 5; i++) attempt(Inheriting);
+    expect(counting.reads).toBe(2);
+    expect(counting.canActivate(context('http', Routes, 'open'))).toBe(true);
+    expect(counting.reads).toBe(3);
   });
 
   it('@Public() on a handler', () => {
@@ -142,7 +175,7 @@ describe('route policy', () => {
   });
 
   it("a handler's @Scopes replaces the controller's", () => {
-    expect(policy(ScopedRoutes, 'replaces')).toEqual({ kind: 'token', scopes: ['email'] });
+    expect(policy(ScopedRoutes, 'replaces')).toEqual({ kind: 'token', scopes: [EMAIL] });
   });
 
   it("a handler's @Public() opens a @Scopes controller's route", () => {
@@ -162,53 +195,49 @@ describe('route policy', () => {
 });
 
 describe('boot warnings', () => {
-  afterEach(() => {
-    jest.restoreAllMocks();
-  });
-
-  function boot(endpoints: Record<string, unknown> | undefined): string[] {
-    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    const verifier = new GoogleTokenVerifier(
-      resolveOAuth2Config(endpoints ? { endpoints } : {}),
-      new GoogleHttpClient(1000),
-    );
-    verifier.onModuleInit();
-    return warn.mock.calls.map((call) => String(call[0]));
-  }
+  const NOT_USED = { takesCallersTokens: false, injectsCallerCredentials: false };
+  const warnings = (
+    endpoints: EndpointsOptions | undefined,
+    use: { takesCallersTokens: boolean; injectsCallerCredentials: boolean } = NOT_USED,
+  ) => endpointsWarnings(resolveOAuth2Config(endpoints ? { endpoints } : {}).endpoints, use);
 
   it('warns when allowAnyClient is on', () => {
-    const warnings = boot({ allowAnyClient: true });
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/allowAnyClient is on: a Google token issued to ANY OAuth client/);
+    const found = warnings({ allowAnyClient: true });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/allowAnyClient is on: a Google token issued to ANY OAuth client/);
   });
 
   it('warns when no client is allowed', () => {
-    const warnings = boot({ allowedClientIds: [] });
-    expect(warnings).toEqual([expect.stringMatching(/no access token will be accepted/)]);
+    expect(warnings({ allowedClientIds: [] })).toEqual([
+      expect.stringMatching(/no access token will be accepted/),
+    ]);
   });
 
   it('warns when ID tokens are on without audiences', () => {
-    const warnings = boot({ allowedClientIds: ['web'], acceptIdTokens: true });
-    expect(warnings).toEqual([expect.stringMatching(/no ID token will be accepted/)]);
+    expect(warnings({ allowedClientIds: ['web'], acceptIdTokens: true })).toEqual([
+      expect.stringMatching(/no ID token will be accepted/),
+    ]);
+  });
+
+  it('warns when CallerCredentials is injected with the caller context off', () => {
+    const use = { takesCallersTokens: true, injectsCallerCredentials: true };
+    expect(warnings({ allowedClientIds: ['web'] }, use)).toEqual([
+      expect.stringMatching(/CallerCredentials is injected but endpoints.callerContext is off/),
+    ]);
+    expect(warnings({ allowedClientIds: ['web'], callerContext: true }, use)).toEqual([]);
   });
 
   it('says nothing for a sound configuration', () => {
-    expect(boot({ allowedClientIds: ['web'], acceptIdTokens: true, audiences: ['web'] })).toEqual(
-      [],
-    );
+    expect(
+      warnings({ allowedClientIds: ['web'], acceptIdTokens: true, audiences: ['web'] }),
+    ).toEqual([]);
   });
 
-  it('says nothing at boot for an app that does not take callers tokens, but warns once the guard is built', () => {
-    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    const http = new GoogleHttpClient(1000);
-    const verifier = new GoogleTokenVerifier(resolveOAuth2Config({}), http);
-    verifier.onModuleInit();
-    expect(warn).not.toHaveBeenCalled();
-    const auth = new EndpointsAuthenticator(verifier, http);
-    const guards = [1, 2].map(() => new GoogleOAuth2Guard(new Reflector(), auth));
-    expect(guards).toHaveLength(2);
-    expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0]![0])).toMatch(/no access token will be accepted/);
+  it('says nothing to an app that does not take callers tokens, but warns one that does', () => {
+    expect(warnings(undefined)).toEqual([]);
+    expect(
+      warnings(undefined, { takesCallersTokens: true, injectsCallerCredentials: false }),
+    ).toEqual([expect.stringMatching(/no access token will be accepted/)]);
   });
 });
 
@@ -220,7 +249,8 @@ describe('EndpointsAuthenticator', () => {
     expect(auth.authenticate(request)).toBe(first);
     expect(await first).toEqual({ status: 'anonymous' });
     expect(await auth.credentials(request)).toBeNull();
-    expect(auth.authenticate({ headers: {}, url: '/' })).not.toBe(first);
+    const other = { headers: { authorization: 'Bearer a b' }, url: '/' };
+    expect(auth.authenticate(other)).toEqual({ status: 'malformed' });
   });
 
   it('a malformed header is no credentials for the decorator and EndpointsCredentials', async () => {

@@ -13,7 +13,28 @@ describe('resolveEndpointsOptions', () => {
       audiences: [],
       acceptIdTokens: false,
       allowQueryToken: false,
+      allowUnverifiedEmails: false,
       realm: 'google',
+      recheckAfterMs: 300_000,
+      maxConcurrentTokenInfoCalls: 64,
+      callerContext: false,
+      configured: false,
+    });
+  });
+
+  it('takes the new settings, and notes that options were given', () => {
+    const options = resolveEndpointsOptions({
+      recheckAfterSeconds: 60,
+      maxConcurrentTokenInfoCalls: 8,
+      allowUnverifiedEmails: true,
+      callerContext: true,
+    });
+    expect(options).toMatchObject({
+      recheckAfterMs: 60_000,
+      maxConcurrentTokenInfoCalls: 8,
+      allowUnverifiedEmails: true,
+      callerContext: true,
+      configured: true,
     });
   });
 
@@ -28,6 +49,12 @@ describe('resolveEndpointsOptions', () => {
     ['allowAnyClient', { allowAnyClient: 'yes' }],
     ['realm', { realm: 'a"b' }],
     ['realm', { realm: 'a\nb' }],
+    ['recheckAfterSeconds', { recheckAfterSeconds: 0 }],
+    ['recheckAfterSeconds', { recheckAfterSeconds: 1.5 }],
+    ['maxConcurrentTokenInfoCalls', { maxConcurrentTokenInfoCalls: 0 }],
+    ['maxConcurrentTokenInfoCalls', { maxConcurrentTokenInfoCalls: '64' }],
+    ['allowUnverifiedEmails', { allowUnverifiedEmails: 1 }],
+    ['callerContext', { callerContext: 'on' }],
   ])('refuses a bad %s', (name, options) => {
     expect(() => resolveEndpointsOptions(options as never)).toThrow(
       new RegExp(`endpoints\\.${name}`),
@@ -53,6 +80,12 @@ describe('scopes', () => {
     expect(parseScopeList(names.join(' '))).toEqual(names);
     expect(checkScopeNames(names)).toEqual(names);
     expect(missingScopes(names, names)).toEqual([]);
+  });
+
+  it('@Scopes names are canonical and de-duplicated', () => {
+    expect(checkScopeNames(['email', 'https://www.googleapis.com/auth/userinfo.email'])).toEqual([
+      'https://www.googleapis.com/auth/userinfo.email',
+    ]);
   });
 
   it('folds the email and profile aliases', () => {

@@ -6,16 +6,20 @@ import { GoogleUserCredentials } from 'nestjs-google-oauth2';
 const TOKEN = 'ya29.do-not-print-me';
 const EMAIL_SCOPE = 'https://www.googleapis.com/auth/userinfo.email';
 
-function credentials(expiresAt = new Date(Date.now() + 3_600_000)) {
-  return new GoogleUserCredentials({
-    accessToken: TOKEN,
-    email: 'alice@example.com',
-    emailVerified: true,
-    userId: '42',
-    clientId: 'web',
-    scopes: ['openid', EMAIL_SCOPE],
-    expiresAt,
-  });
+function credentials(expiresAt = Date.now() + 3_600_000) {
+  return new GoogleUserCredentials(
+    TOKEN,
+    Object.freeze({
+      kind: 'user',
+      tokenType: 'access_token',
+      email: 'alice@example.com',
+      emailVerified: true,
+      userId: '42',
+      clientId: 'web',
+      scopes: Object.freeze(['openid', EMAIL_SCOPE]),
+      expiresAt,
+    }),
+  );
 }
 
 describe('GoogleUserCredentials', () => {
@@ -45,7 +49,7 @@ describe('GoogleUserCredentials', () => {
   });
 
   it('authClient is one OAuth2Client holding the token, with no refresh attempt', async () => {
-    const creds = credentials(new Date(Date.now() + 60_000)); // within the default 5-minute margin
+    const creds = credentials(Date.now() + 60_000); // within the default 5-minute margin
     expect(creds.authClient).toBeInstanceOf(OAuth2Client);
     expect(creds.authClient).toBe(creds.authClient);
     const headers = await creds.authClient.getRequestHeaders();
@@ -62,5 +66,10 @@ describe('GoogleUserCredentials', () => {
     const creds = credentials();
     expect(Object.isFrozen(creds.scopes)).toBe(true);
     expect(() => (creds.scopes as string[]).push('x')).toThrow(TypeError);
+    expect(() => {
+      (creds as { email: string }).email = 'mallory@example.com';
+    }).toThrow(TypeError);
+    creds.expiresAt.setTime(0); // a copy each time
+    expect(creds.expiresAt.getTime()).toBeGreaterThan(Date.now());
   });
 });

@@ -76,17 +76,26 @@ describe('checkIdTokenClaims', () => {
   it('accepts a Google ID token and reads who it is for', () => {
     const result = checkIdTokenClaims(claims(), policy);
     expect(result).toEqual({
-      valid: true,
+      status: 'authenticated',
       identity: {
+        kind: 'user',
         tokenType: 'id_token',
         email: 'alice@example.com',
         emailVerified: true,
         userId: '1234567890',
         clientId: WEB,
         scopes: ['openid', 'https://www.googleapis.com/auth/userinfo.email'],
+        scopeSet: new Set(['openid', 'https://www.googleapis.com/auth/userinfo.email']),
         expiresAt: (claims().exp as number) * 1000,
       },
     });
+  });
+
+  it('accepts an unverified email only when the policy says so', () => {
+    const unverified = claims({ email_verified: false });
+    expect(checkIdTokenClaims(unverified, policy).status).toBe('invalid');
+    const result = checkIdTokenClaims(unverified, { ...policy, allowUnverifiedEmails: true });
+    expect(result.status === 'authenticated' && result.identity.emailVerified).toBe(false);
   });
 
   it.each([
@@ -98,7 +107,7 @@ describe('checkIdTokenClaims', () => {
     ['exp passed within the skew', { exp: Date.now() / 1000 - 299, iat: Date.now() / 1000 - 3000 }],
     ['iat ahead within the skew', { iat: Date.now() / 1000 + 299 }],
   ])('accepts %s', (_name, overrides) => {
-    expect(checkIdTokenClaims(claims(overrides), policy).valid).toBe(true);
+    expect(checkIdTokenClaims(claims(overrides), policy).status).toBe('authenticated');
   });
 
   it.each([
@@ -123,7 +132,7 @@ describe('checkIdTokenClaims', () => {
     ['no email_verified', { email_verified: undefined }, 'not verified'],
   ])('refuses %s', (_name, overrides, reason) => {
     const result = checkIdTokenClaims(claims(overrides), policy);
-    expect(result.valid).toBe(false);
-    expect(result.valid ? '' : result.reason).toContain(reason);
+    expect(result.status).toBe('invalid');
+    expect(result.status === 'invalid' ? result.reason : '').toContain(reason);
   });
 });
