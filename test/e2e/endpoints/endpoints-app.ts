@@ -1,10 +1,22 @@
 /** The Nest apps the endpoints e2e tests run, on Express or Fastify, against the emulator. */
-import { Controller, Get, Inject, Module, type INestApplication } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Injectable,
+  Module,
+  Post,
+  type INestApplication,
+} from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { APP_GUARD } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { oauth2 } from '@googleapis/oauth2';
 import {
+  CallerCredentials,
   EndpointsCredentials,
   GoogleOAuth2Guard,
   GoogleUserCredentials,
@@ -13,6 +25,7 @@ import {
   Public,
   Scopes,
   type EndpointsOptions,
+  type GoogleUrls,
 } from 'nestjs-google-oauth2';
 import type { GoogleOAuth2Emulator } from 'nestjs-google-oauth2/testing';
 
@@ -92,6 +105,51 @@ class ServiceController {
   }
 }
 
+/** A while, so that concurrent requests interleave before the caller is read. */
+const aWhile = () => sleep(Math.floor(Math.random() * 5));
+
+/** Request-scoped through `EndpointsCredentials`, with a body (read before the handler runs). */
+@Controller('service-body')
+class ServiceBodyController {
+  constructor(private readonly credentials: EndpointsCredentials) {}
+
+  @Post()
+  @HttpCode(200)
+  async post(@Body() body: { echo?: string }) {
+    await aWhile();
+    const creds = await this.credentials.get();
+    return { email: creds?.email ?? null, echo: body.echo ?? null };
+  }
+}
+
+/** A singleton service deep in the call graph: `CallerCredentials`, no request scope. */
+@Injectable()
+class CallerLookup {
+  constructor(private readonly credentials: CallerCredentials) {}
+
+  async email(): Promise<string | null> {
+    await aWhile();
+    return (await this.credentials.get())?.email ?? null;
+  }
+}
+
+/** A singleton controller using the singleton service. */
+@Controller('caller')
+class CallerController {
+  constructor(private readonly lookup: CallerLookup) {}
+
+  @Get()
+  async get() {
+    return { email: await this.lookup.email() };
+  }
+
+  @Post()
+  @HttpCode(200)
+  async post(@Body() body: { echo?: string }) {
+    return { email: await this.lookup.email(), echo: body.echo ?? null };
+  }
+}
+
 /** For the global-guard app. */
 @Controller('global')
 class GlobalController {
@@ -132,6 +190,8 @@ export interface AppOptions {
   platform: Platform;
   emulator: GoogleOAuth2Emulator;
   endpoints?: EndpointsOptions;
+  /** Google URLs to use instead of the emulator's (the rest stay the emulator's). */
+  google?: Partial<GoogleUrls>;
   requestTimeoutMs?: number;
   /** Register `GoogleOAuth2Guard` as `APP_GUARD` and mount the global-guard controllers. */
   globalGuard?: boolean;
@@ -143,15 +203,23 @@ export async function createApp(options: AppOptions): Promise<INestApplication> 
     imports: [
       OAuth2Module.forRoot({
         serviceAccount: emulator.createServiceAccount(),
-        google: emulator.urls,
+        google: { ...emulator.urls, ...options.google },
         requestTimeoutMs: options.requestTimeoutMs ?? 2_000,
         endpoints: options.endpoints ?? { allowedClientIds: [WEB_CLIENT] },
       }),
     ],
     controllers: options.globalGuard
       ? [GlobalController, PublicClassController]
-      : [UserInfoController, RoutesController, CalendarController, ServiceController],
+      : [
+          UserInfoController,
+          RoutesController,
+          CalendarController,
+          ServiceController,
+          ServiceBodyController,
+          CallerController,
+        ],
     providers: [
+      CallerLookup,
       { provide: API_ROOT, useValue: emulator.urls.apiRoot },
       ...(options.globalGuard ? [{ provide: APP_GUARD, useClass: GoogleOAuth2Guard }] : []),
     ],
