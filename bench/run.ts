@@ -21,8 +21,9 @@ import { saManyUsers } from './scenarios/sa-many-users.js';
 import { saRedis } from './scenarios/sa-redis.js';
 import { saStoreDown } from './scenarios/sa-store-down.js';
 import { saWarm } from './scenarios/sa-warm.js';
+import { soak } from './scenarios/soak.js';
 
-/** In the order they run: memory first, while the heap holds the least. */
+/** In the order they run: memory first, while the heap holds the least; the long soak last. */
 const SCENARIOS: Scenario[] = [
   memory,
   saWarm,
@@ -32,6 +33,7 @@ const SCENARIOS: Scenario[] = [
   saRedis,
   saStoreDown,
   saManyUsers,
+  soak,
 ];
 const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 
@@ -93,7 +95,8 @@ what each scenario compares and why.
 - load average (1, 5, 15 min): ${load(loadAtStart)} at start, ${load(loadAtEnd)} at end
 - ${settings.rounds} measured rounds per comparison after ${settings.warmupRounds} warm-up round; ` +
     `each round runs both sides, alternating which goes first; run time ${minutes.toFixed(1)} min
-- everything in one process: Google is \`GoogleOAuth2Emulator\` on 127.0.0.1, no network
+- Google is \`GoogleOAuth2Emulator\` on 127.0.0.1, no network; the HTTP scenarios (3, 4's
+  HTTP rows, 9) run the app in a process of its own, loaded by wrk from another
 `
   );
 }
@@ -118,10 +121,11 @@ const READING = `## Reading the numbers
 - **Which way is better** is in each row: for ops/s and requests/s a ratio above 1 means the
   candidate is faster; for ms per operation and bytes per entry a ratio below 1 means it is
   cheaper.
-- **Everything shares one process**: the emulator, the HTTP client and the server run on the same
-  event loop, so their work is part of every measurement on both sides. Ratios of HTTP
-  scenarios therefore understate the difference between the server-side code paths; the
-  derived "per request" figures subtract that common work.
+- **HTTP load comes from another process**: in scenarios 3, 4 (its HTTP rows) and 9, wrk loads
+  the app, which runs in a process of its own; the server's cost is all the app process does.
+  The other scenarios run the library in this process, the emulator included.
+- **Goals**: a row with a goal says whether its median ratio reaches it; rows without one
+  show what something else costs (Nest itself, a setting).
 - **Request counts are checked, not assumed**: a scenario fails rather than report numbers when a
   side called Google more or less often than it should (see the sentence under each table).
 `;

@@ -11,11 +11,18 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { MemoryTokenStore, type StoredToken } from 'nestjs-google-oauth2';
-import { VERIFICATION_CACHE_MAX_ENTRIES } from '../../lib/endpoints/endpoints.constants.js';
+import {
+  INVALID_TOKEN_CACHE_MAX_ENTRIES,
+  INVALID_TOKEN_CACHE_MS,
+  VERIFICATION_CACHE_MAX_ENTRIES,
+} from '../../lib/endpoints/endpoints.constants.js';
+import { resolveEndpointsOptions } from '../../lib/endpoints/endpoints-options.js';
 import { parseScopeList } from '../../lib/endpoints/scopes.js';
-import type {
-  TokenVerification,
-  VerifiedIdentity,
+import {
+  authenticated,
+  invalid,
+  verifiedUser,
+  type VerifiedIdentity,
 } from '../../lib/endpoints/token-verification.js';
 import { callerTokenKey, VerificationCache } from '../../lib/endpoints/verification-cache.js';
 import { DEFAULT_LOCAL_CACHE_MAX_ENTRIES } from '../../lib/oauth2.constants.js';
@@ -135,31 +142,46 @@ function identity(i: number): VerifiedIdentity {
       access_type: 'online',
     }),
   ) as Record<string, string>;
-  return {
+  return verifiedUser({
     tokenType: 'access_token',
     email: info.email!,
     emailVerified: info.email_verified === 'true',
     userId: info.sub!,
     clientId: info.azp!,
-    scopes: Object.freeze(parseScopeList(info.scope)),
+    scopes: parseScopeList(info.scope),
     expiresAt: Number(info.exp) * 1000,
-  };
-}
-
-function verificationCache(): VerificationCache<TokenVerification> {
-  return new VerificationCache<TokenVerification>({
-    maxEntries: VERIFICATION_CACHE_MAX_ENTRIES,
-    keepUntil: (result, now) => (result.valid ? result.identity.expiresAt : now + 30_000),
   });
 }
 
-async function fillVerificationCache(
-  cache: VerificationCache<TokenVerification>,
+/** The verification cache as `GoogleTokenVerifier` configures it by default. */
+function verificationCache(): VerificationCache {
+  return new VerificationCache({
+    maxValid: VERIFICATION_CACHE_MAX_ENTRIES,
+    maxInvalid: INVALID_TOKEN_CACHE_MAX_ENTRIES,
+    validForMs: resolveEndpointsOptions().recheckAfterMs,
+    invalidForMs: INVALID_TOKEN_CACHE_MS,
+  });
+}
+
+async function fillVerificationCache<C extends VerificationCache>(
+  cache: C,
   count: number,
   from = 0,
-): Promise<VerificationCache<TokenVerification>> {
+): Promise<C> {
   for (let i = from; i < from + count; i++) {
-    await cache.get(accessToken(), async () => ({ valid: true, identity: identity(i) }));
+    await cache.get(accessToken(), async () => authenticated(identity(i)));
+  }
+  return cache;
+}
+
+/** Junk tokens, remembered as invalid apart from the valid ones. */
+async function fillWithJunk<C extends VerificationCache>(
+  cache: C,
+  count: number,
+  from = 0,
+): Promise<C> {
+  for (let i = from; i < from + count; i++) {
+    await cache.get(accessToken(), async () => invalid('tokeninfo: invalid_token'));
   }
   return cache;
 }
@@ -212,7 +234,10 @@ export const memory: Scenario = {
         (await retained(() => fillVerificationCache(verificationCache(), ENTRIES))) / ENTRIES,
       async () =>
         (await retained(async () => {
-          const map = new Map<string, VerifiedIdentity & { until: number }>();
+          const map = new Map<
+            string,
+            Omit<VerifiedIdentity, 'kind' | 'scopeSet'> & { until: number }
+          >();
           for (let i = 0; i < ENTRIES; i++) {
             const id = identity(i);
             map.set(callerTokenKey(accessToken()), {
@@ -247,11 +272,18 @@ export const memory: Scenario = {
         fillLocalLayer,
       ),
       await bound(
-        'verification cache',
+        'verification cache, valid tokens',
         VERIFICATION_CACHE_MAX_ENTRIES,
         settings.rounds,
         verificationCache,
         fillVerificationCache,
+      ),
+      await bound(
+        'verification cache, invalid tokens',
+        INVALID_TOKEN_CACHE_MAX_ENTRIES,
+        settings.rounds,
+        verificationCache,
+        fillWithJunk,
       ),
     ];
 
@@ -280,7 +312,9 @@ export const memory: Scenario = {
       '',
       'Bytes per entry include what both sides keep alike: the key (a 55- or 43-character hash) ' +
         'and, for the store, the 133-character token; for the cache, the strings read from ' +
-        'tokeninfo and the scopes array. The cache keeps a hash of the token, never the token. ' +
+        'tokeninfo and the scopes array. The cache keeps a hash of the token, never the token; ' +
+        'it also keeps the scopes as a `Set` (so that the guard checks them without allocating) ' +
+        'and the outcome object every request shares, which the flat baseline does not have. ' +
         'The local layer is what the factory keeps per (scopes, user) in each process: the ' +
         'request as spelled (its memo entry, cache key, scopes, user) and the slot holding the ' +
         'token; its baseline is a `Map` from the same key to the same token.',
