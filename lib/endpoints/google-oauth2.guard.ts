@@ -15,7 +15,7 @@ import {
 import { PUBLIC_METADATA, SCOPES_METADATA } from './endpoints.metadata.js';
 import { httpRequestOf, RawRequest } from './http-request.js';
 import { ANY_VALID_TOKEN, PUBLIC_ROUTE, refusal, type RoutePolicy } from './route-policy.js';
-import type { VerifiedIdentity } from './token-verification.js';
+import type { GoogleUserIdentity } from './token-verification.js';
 
 export type { RoutePolicy } from './route-policy.js';
 
@@ -107,7 +107,7 @@ export class GoogleOAuth2Guard implements CanActivate {
   protected onInsufficientScope(
     context: ExecutionContext,
     scopes: readonly string[],
-    _identity: VerifiedIdentity | undefined,
+    _identity: GoogleUserIdentity | undefined,
   ): never {
     this.setChallenge(context, { error: 'insufficient_scope', scope: scopes.join(' ') });
     throw new ForbiddenException('The access token does not grant the required scope');
