@@ -22,6 +22,7 @@ import {
   authenticated,
   invalid,
   verifiedUser,
+  type TokenVerification,
   type VerifiedIdentity,
 } from '../../lib/endpoints/token-verification.js';
 import { callerTokenKey, VerificationCache } from '../../lib/endpoints/verification-cache.js';
@@ -163,28 +164,19 @@ function verificationCache(): VerificationCache {
   });
 }
 
-async function fillVerificationCache<C extends VerificationCache>(
-  cache: C,
-  count: number,
-  from = 0,
-): Promise<C> {
-  for (let i = from; i < from + count; i++) {
-    await cache.get(accessToken(), async () => authenticated(identity(i)));
-  }
-  return cache;
+/** A filler of the verification cache: `count` new tokens, each checked to `outcome(i)`. */
+function cacheFiller(outcome: (i: number) => TokenVerification) {
+  return async (cache: VerificationCache, count: number, from = 0): Promise<VerificationCache> => {
+    for (let i = from; i < from + count; i++)
+      await cache.get(accessToken(), async () => outcome(i));
+    return cache;
+  };
 }
 
+/** Callers Google vouched for. */
+const fillVerificationCache = cacheFiller((i) => authenticated(identity(i)));
 /** Junk tokens, remembered as invalid apart from the valid ones. */
-async function fillWithJunk<C extends VerificationCache>(
-  cache: C,
-  count: number,
-  from = 0,
-): Promise<C> {
-  for (let i = from; i < from + count; i++) {
-    await cache.get(accessToken(), async () => invalid('tokeninfo: invalid_token'));
-  }
-  return cache;
-}
+const fillWithJunk = cacheFiller(() => invalid('tokeninfo: invalid_token'));
 
 export const memory: Scenario = {
   name: 'memory',
