@@ -10,6 +10,7 @@
  * | `/inject`              | `@Scopes('email')` and `@InjectCredentials()`                        |
  * | `/scoped/request`      | a request-scoped controller that injects only `REQUEST`: the baseline of request scope |
  * | `/scoped/credentials`  | a controller that injects the request-scoped `EndpointsCredentials`  |
+ * | `/scoped/provider`     | a controller that injects a request-scoped provider injecting only `REQUEST` |
  * | `/singleton`           | a singleton service reading `CallerCredentials` (AsyncLocalStorage)  |
  */
 import {
@@ -37,17 +38,16 @@ import type { GoogleOAuth2Emulator } from 'nestjs-google-oauth2/testing';
 export const CLIENT_ID = '1234-bench.apps.googleusercontent.com';
 export const EMAIL_SCOPE = 'https://www.googleapis.com/auth/userinfo.email';
 
-/** The routes, in the order a round visits them (rotated every round). */
-export const ROUTES = [
-  '/bare',
-  '/pass',
-  '/guarded',
-  '/inject',
-  '/scoped/request',
-  '/scoped/credentials',
-  '/singleton',
-] as const;
-export type Route = (typeof ROUTES)[number];
+/** The app's routes. */
+export type Route =
+  | '/bare'
+  | '/pass'
+  | '/guarded'
+  | '/inject'
+  | '/scoped/request'
+  | '/scoped/credentials'
+  | '/scoped/provider'
+  | '/singleton';
 
 const OK = { ok: true } as const;
 
@@ -120,6 +120,27 @@ class RequestScopedRoutes {
   }
 }
 
+/** The least a request-scoped provider can be: it injects only `REQUEST`. */
+@Injectable({ scope: Scope.REQUEST })
+class RequestHolder {
+  constructor(@Inject(REQUEST) readonly request: unknown) {}
+}
+
+/**
+ * A controller made request-scoped by the provider it injects, as `EndpointsCredentials`
+ * makes its injectors: what one more request-scoped instance costs in Nest.
+ */
+@Controller('scoped/provider')
+class RequestHolderRoutes {
+  constructor(private readonly holder: RequestHolder) {}
+
+  @Get()
+  async get() {
+    if (!this.holder.request) throw new Error('no request');
+    return OK;
+  }
+}
+
 /** The request-scoped `EndpointsCredentials` (which makes this controller request-scoped). */
 @Controller('scoped/credentials')
 class EndpointsCredentialsRoutes {
@@ -151,7 +172,12 @@ export function benchHttpApp(
         google: emulator.urls,
       }),
     ],
-    controllers: [SingletonRoutes, RequestScopedRoutes, EndpointsCredentialsRoutes],
-    providers: [PassGuard, CallerService],
+    controllers: [
+      SingletonRoutes,
+      RequestScopedRoutes,
+      RequestHolderRoutes,
+      EndpointsCredentialsRoutes,
+    ],
+    providers: [PassGuard, CallerService, RequestHolder],
   };
 }

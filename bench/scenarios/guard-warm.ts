@@ -57,6 +57,12 @@ const ROWS: Row[] = [
     baseline: ['plain', '/bare'],
   },
   {
+    measure:
+      'controller injecting EndpointsCredentials vs controller injecting a request-scoped provider that injects only REQUEST: ours against the least such a provider costs',
+    candidate: ['plain', '/scoped/credentials'],
+    baseline: ['plain', '/scoped/provider'],
+  },
+  {
     measure: 'request-scoped controller injecting only REQUEST vs no guard: Nest’s request scope',
     candidate: ['plain', '/scoped/request'],
     baseline: ['plain', '/bare'],

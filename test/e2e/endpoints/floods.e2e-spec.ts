@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { GoogleOAuth2Emulator } from 'nestjs-google-oauth2/testing';
+import { GoogleTokenVerifier } from '../../../lib/endpoints/google-token-verifier.js';
 import { startCountingProxy, type CountingProxy } from './counting-proxy.js';
 import { createApp, EMAIL_SCOPE, PLATFORMS, WEB_CLIENT, type Platform } from './endpoints-app.js';
 import { sendMany } from './load.js';
@@ -24,8 +25,8 @@ describe.each(PLATFORMS)('a flood of junk tokens on %s', (platform: Platform) =>
 
   beforeAll(async () => {
     await emulator.start();
-    // tokeninfo through a proxy that counts the calls in flight, each held 10 ms.
-    proxy = await startCountingProxy(emulator.url, 10);
+    // tokeninfo through a proxy that counts the calls in flight, each held 30 ms.
+    proxy = await startCountingProxy(emulator.url, 30);
     app = await createApp({
       platform,
       emulator,
@@ -64,8 +65,11 @@ describe.each(PLATFORMS)('a flood of junk tokens on %s', (platform: Platform) =>
     expect([...statuses.keys()].filter((s) => s !== 401 && s !== 503)).toEqual([]);
     const refused = statuses.get(401) ?? 0;
     expect(refused).toBeGreaterThan(JUNK_TOKENS / 2);
+    // Never more in flight than the cap, seen from outside…
     expect(proxy.peak).toBeLessThanOrEqual(DEFAULT_CAP);
-    expect(proxy.peak).toBe(DEFAULT_CAP); // the cap was reached: the flood was a flood
+    // …and the cap was reached: the flood was a flood (the library's own count: the proxy sees
+    // a call a moment after the library starts it, so on a busy machine it may see fewer).
+    expect(app.get(GoogleTokenVerifier).peakTokenInfoCalls).toBe(DEFAULT_CAP);
     // Every refusal was Google's answer (a call retried after a dropped connection counts twice).
     expect(proxy.count - 1).toBeGreaterThanOrEqual(refused);
 
