@@ -58,9 +58,13 @@ export class EndpointsAuthenticator {
     const outcome = this.#check(request);
     slots[this.#outcome] = outcome;
     if (outcome instanceof Promise) {
-      void outcome.then((settled) => {
-        slots[this.#outcome] = settled;
-      });
+      // Once settled, later readers get the outcome itself; a failure is the caller's to handle.
+      outcome.then(
+        (settled) => {
+          slots[this.#outcome] = settled;
+        },
+        () => undefined,
+      );
     }
     return outcome;
   }
@@ -85,8 +89,9 @@ export class EndpointsAuthenticator {
   #credentialsOf(request: RawRequest, outcome: Authentication): GoogleUserCredentials | null {
     if (outcome.status === 'unavailable') throw unavailableException();
     if (outcome.status !== 'authenticated') return null;
-    // The token is read again rather than kept: only the request holds it.
-    const token = readBearerToken(request, this.options.allowQueryToken) as string;
+    // The token is read again rather than kept: only the request holds it. It was accepted, so
+    // its syntax needs no second check.
+    const token = readBearerToken(request, this.options.allowQueryToken, false) as string;
     const credentials = new GoogleUserCredentials(token, outcome.identity, this.http.transporter);
     (request as unknown as Slots)[this.#credentials] = credentials;
     return credentials;
