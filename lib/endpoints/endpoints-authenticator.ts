@@ -102,7 +102,7 @@ export class EndpointsAuthenticator {
     const token = readBearerToken(request, this.options.allowQueryToken, false);
     if (token === NO_BEARER) return ANONYMOUS;
     if (token === MALFORMED_BEARER) return MALFORMED;
-    const kept = this.verifier.cached(token);
+    const kept = this.verifier.cached(token, request.socket ?? undefined);
     if (kept) return kept;
     if (!isWellFormedToken(token)) return MALFORMED;
     const verification = this.verifier.verify(token);

@@ -59,9 +59,12 @@ export class GoogleTokenVerifier {
     return this.#cache.get(token, this.#checkToken);
   }
 
-  /** The kept outcome for `token`, if any: a lookup, no check. */
-  cached(token: string): TokenVerification | undefined {
-    return this.#cache.peek(token);
+  /**
+   * The kept outcome for `token`, if any: a lookup, no check. `connection`: the socket the
+   * token came on (see `VerificationCache.peek`).
+   */
+  cached(token: string, connection?: object): TokenVerification | undefined {
+    return this.#cache.peek(token, connection);
   }
 
   /** `#check`, bound once: a cache hit allocates no closure. */

@@ -8,6 +8,8 @@ export interface RawRequest {
   url?: string;
   /** Express: the URL before routers stripped their mount paths. */
   originalUrl?: string;
+  /** The connection it came on. */
+  socket?: object | null;
 }
 
 function isRawRequest(value: unknown): value is RawRequest {

@@ -23,11 +23,19 @@ export function callerTokenKey(token: string): string {
 /** A valid result, until when it is trusted, and whether it was read since the last sweep. */
 class Kept {
   referenced = false;
+  /** False once the entry left the cache (pushed out, replaced, forgotten). */
+  held = true;
 
   constructor(
     readonly result: TokenVerification,
     readonly until: number,
   ) {}
+}
+
+/** What a connection remembers of the last token it sent that was found valid. */
+interface LastOnConnection {
+  token: string;
+  kept: Kept;
 }
 
 /** The answer to an invalid token: one object, whatever the token. */
@@ -48,6 +56,8 @@ const REMEMBERED_INVALID: TokenVerification = Object.freeze({
  * waiting on it and not kept.
  */
 export class VerificationCache {
+  /** Where a connection keeps its `LastOnConnection`: a symbol of this cache's own. */
+  readonly #lastOnConnection = Symbol('nestjs-google-oauth2:last-token-on-connection');
   readonly #valid = new Map<string, Kept>();
   /** Invalid tokens' keys, to the time (epoch ms) they are remembered until. */
   readonly #invalid = new Map<string, number>();
@@ -90,9 +100,36 @@ export class VerificationCache {
     return flight;
   }
 
-  /** The kept result for `token`, if any (and still fresh). */
-  peek(token: string): TokenVerification | undefined {
-    return this.#read(callerTokenKey(token), Date.now());
+  /**
+   * The kept result for `token`, if any (and still fresh). With `connection` (the request's
+   * socket), a token the same connection sent last time and that was found valid is recognised
+   * by comparing it with that one, without hashing it again: HTTP clients send one token over
+   * and over on a kept-alive connection. The connection holds that token until it closes or
+   * sends another (as Node holds the last request's headers); it is never a key, and the result
+   * is the cache's own entry, trusted no longer than the cache trusts it.
+   */
+  peek(token: string, connection?: object): TokenVerification | undefined {
+    const now = Date.now();
+    const last = connection
+      ? (connection as Record<symbol, LastOnConnection | undefined>)[this.#lastOnConnection]
+      : undefined;
+    if (last !== undefined && last.token === token && last.kept.held && last.kept.until > now) {
+      last.kept.referenced = true;
+      return last.kept.result;
+    }
+    const key = callerTokenKey(token);
+    const found = this.#read(key, now);
+    if (found === undefined || connection === undefined || found.status === 'invalid') {
+      return found;
+    }
+    const kept = this.#valid.get(key)!;
+    if (last !== undefined) {
+      last.token = token;
+      last.kept = kept;
+    } else {
+      (connection as Record<symbol, LastOnConnection>)[this.#lastOnConnection] = { token, kept };
+    }
+    return found;
   }
 
   /** Whether a result for `token` is kept (and still fresh). */
@@ -103,11 +140,12 @@ export class VerificationCache {
   /** Forgets the result for `token`. */
   delete(token: string): void {
     const key = callerTokenKey(token);
-    this.#valid.delete(key);
+    this.#drop(key);
     this.#invalid.delete(key);
   }
 
   clear(): void {
+    for (const kept of this.#valid.values()) kept.held = false;
     this.#valid.clear();
     this.#invalid.clear();
   }
@@ -139,7 +177,7 @@ export class VerificationCache {
         kept.referenced = true;
         return kept.result;
       }
-      this.#valid.delete(key);
+      this.#drop(key);
       return undefined;
     }
     const invalidUntil = this.#invalid.get(key);
@@ -163,7 +201,7 @@ export class VerificationCache {
       result.status === 'authenticated' ? result.identity.expiresAt : result.expiresAt;
     const until = Math.min(expiresAt, now + this.options.validForMs);
     this.#invalid.delete(key);
-    this.#valid.delete(key);
+    this.#drop(key);
     if (!(until > now)) return;
     // Room is made first, so that the new entry is not the one to go.
     if (this.#valid.size >= this.options.maxValid) this.#evictValid(now);
@@ -180,8 +218,16 @@ export class VerificationCache {
         this.#valid.set(key, kept);
         continue;
       }
-      this.#valid.delete(key);
+      this.#drop(key);
       return;
     }
+  }
+
+  /** Removes a valid entry, and tells connections that remember it. */
+  #drop(key: string): void {
+    const kept = this.#valid.get(key);
+    if (kept === undefined) return;
+    kept.held = false;
+    this.#valid.delete(key);
   }
 }

@@ -224,6 +224,100 @@ describe('VerificationCache', () => {
     expect(['a', 'b', 'c', 'd'].filter((t) => c.has(t))).toEqual(['b', 'c', 'd']);
   });
 
+  describe('a token the same connection sent last time', () => {
+    it('is recognised from the connection, and trusted no longer than the cache trusts it', async () => {
+      travel = startTimeTravel();
+      const c = cache({ validForMs: 60_000 });
+      const socket = {};
+      const first = await c.get(
+        't',
+        checker(() => valid()),
+      );
+      expect(c.peek('t', socket)).toBe(first); // looked up, then remembered by the connection
+      expect(c.peek('t', socket)).toBe(first); // recognised
+      expect(c.peek('u', socket)).toBeUndefined(); // another token: looked up, not known
+      expect(c.peek('t', socket)).toBe(first);
+      travel.jump(60_001);
+      expect(c.peek('t', socket)).toBeUndefined();
+    });
+
+    it('is forgotten with the entry: deleted, cleared or pushed out', async () => {
+      const c = cache({ maxValid: 2 });
+      const socket = {};
+      await c.get(
+        't',
+        checker(() => valid()),
+      );
+      expect(c.peek('t', socket)).toBeDefined();
+      c.delete('t');
+      expect(c.peek('t', socket)).toBeUndefined();
+
+      await c.get(
+        't',
+        checker(() => valid()),
+      );
+      expect(c.peek('t', socket)).toBeDefined();
+      c.clear();
+      expect(c.peek('t', socket)).toBeUndefined();
+
+      await c.get(
+        't',
+        checker(() => valid()),
+      );
+      expect(c.peek('t', socket)).toBeDefined();
+      await c.get(
+        'a',
+        checker(() => valid()),
+      );
+      await c.get(
+        'a',
+        checker(() => valid()),
+      ); // a read: a is kept, t (not read since) goes
+      c.get(
+        'a',
+        checker(() => valid()),
+      );
+      await c.get(
+        'b',
+        checker(() => valid()),
+      );
+      expect(c.has('t')).toBe(false);
+      expect(c.peek('t', socket)).toBeUndefined();
+    });
+
+    it('a new result for the token replaces the one the connection remembers', async () => {
+      travel = startTimeTravel();
+      const c = cache({ validForMs: 1_000 });
+      const socket = {};
+      const first = await c.get(
+        't',
+        checker(() => valid()),
+      );
+      expect(c.peek('t', socket)).toBe(first);
+      travel.jump(1_001);
+      const second = await c.get(
+        't',
+        checker(() => valid()),
+      );
+      expect(second).not.toBe(first);
+      expect(c.peek('t', socket)).toBe(second);
+    });
+
+    it('an invalid token is not remembered by the connection', async () => {
+      const c = cache();
+      const socket = {};
+      await c.get(
+        'junk',
+        checker(() => invalid('x')),
+      );
+      expect(c.peek('junk', socket)).toEqual({
+        status: 'invalid',
+        reason: 'remembered as invalid',
+      });
+      expect(Object.getOwnPropertySymbols(socket)).toEqual([]);
+    });
+  });
+
   it('delete and clear forget results', async () => {
     const c = cache();
     await c.get(
