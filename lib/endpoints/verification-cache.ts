@@ -117,19 +117,18 @@ export class VerificationCache {
       last.kept.referenced = true;
       return last.kept.result;
     }
-    const key = callerTokenKey(token);
-    const found = this.#read(key, now);
-    if (found === undefined || connection === undefined || found.status === 'invalid') {
-      return found;
-    }
-    const kept = this.#valid.get(key)!;
+    const found = this.#find(callerTokenKey(token), now);
+    if (!(found instanceof Kept)) return found;
     if (last !== undefined) {
       last.token = token;
-      last.kept = kept;
-    } else {
-      (connection as Record<symbol, LastOnConnection>)[this.#lastOnConnection] = { token, kept };
+      last.kept = found;
+    } else if (connection !== undefined) {
+      (connection as Record<symbol, LastOnConnection>)[this.#lastOnConnection] = {
+        token,
+        kept: found,
+      };
     }
-    return found;
+    return found.result;
   }
 
   /** Whether a result for `token` is kept (and still fresh). */
@@ -171,11 +170,17 @@ export class VerificationCache {
   }
 
   #read(key: string, now: number): TokenVerification | undefined {
+    const found = this.#find(key, now);
+    return found instanceof Kept ? found.result : found;
+  }
+
+  /** The fresh valid entry for `key` (read: marked), the invalid answer, or nothing. */
+  #find(key: string, now: number): Kept | TokenVerification | undefined {
     const kept = this.#valid.get(key);
     if (kept) {
       if (kept.until > now) {
         kept.referenced = true;
-        return kept.result;
+        return kept;
       }
       this.#drop(key);
       return undefined;
