@@ -16,7 +16,10 @@ export { GoogleOAuth2ExceptionFilter } from './google/google-oauth2-exception.fi
 export type { GoogleOAuth2ErrorBody } from './google/google-oauth2-exception.filter.js';
 
 export { ServiceAccountCredentialsFactory } from './service-account/service-account-credentials.factory.js';
-export type { ServiceAccountAccessToken } from './service-account/service-account-credentials.factory.js';
+export type {
+  ServiceAccountAccessToken,
+  ServiceAccountIdToken,
+} from './service-account/service-account-credentials.factory.js';
 export type { ServiceAccountKey } from './service-account/service-account-key.js';
 export { ServiceAccountKeyError } from './service-account/service-account-key.js';
 

@@ -16,6 +16,8 @@ import type { ServiceAccountKey } from './service-account/service-account-key.js
 /** The module's options with every default filled in, checked once at boot. */
 export interface OAuth2Config {
   serviceAccount?: ServiceAccountKey | string;
+  /** The account every token is minted for through IAM Credentials (lower case), if any. */
+  impersonateServiceAccount?: string;
   endpoints: ResolvedEndpointsOptions;
   urls: GoogleUrls;
   /** The configured margin; absent, it depends on where tokens come from (see the factory). */
@@ -41,8 +43,10 @@ export function resolveOAuth2Config(
     'requestTimeoutMs',
     DEFAULT_REQUEST_TIMEOUT_MS,
   );
+  const impersonate = impersonatedAccount(options.impersonateServiceAccount);
   return {
     serviceAccount: options.serviceAccount,
+    ...(impersonate !== undefined ? { impersonateServiceAccount: impersonate } : {}),
     endpoints: resolveEndpointsOptions(options.endpoints),
     urls: resolveGoogleUrls(google),
     ...(margin !== undefined ? { refreshMarginMs: margin * 1000 } : {}),
@@ -75,6 +79,19 @@ function refreshMarginSeconds(value: number | undefined): number | undefined {
     );
   }
   return value;
+}
+
+/** An email, trimmed and in lower case (one account, one cache entry, whatever the spelling). */
+function impersonatedAccount(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const email = typeof value === 'string' ? value.trim().toLowerCase() : '';
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+    throw new TypeError(
+      'OAuth2Module: "impersonateServiceAccount" must be the email of a service account ' +
+        '(name@project.iam.gserviceaccount.com)',
+    );
+  }
+  return email;
 }
 
 function positive(value: number | undefined, name: string, fallback: number): number {

@@ -52,6 +52,13 @@ export interface OAuth2ModuleOptions {
    * metadata server).
    */
   serviceAccount?: ServiceAccountKey | string;
+  /**
+   * The email of a service account to act as: every token the factory gives (access tokens, a
+   * user's tokens, ID tokens) is that account's, minted through IAM Credentials with the app's
+   * own credentials (`serviceAccount`, or Application Default Credentials), which need
+   * `roles/iam.serviceAccountTokenCreator` on it. Absent: tokens are the app's own account's.
+   */
+  impersonateServiceAccount?: string;
   /** Where minted tokens are kept and shared. Default: a bounded in-memory store. */
   tokenStore?: TokenStore;
   /** How callers' tokens are accepted (`@Scopes`, `@InjectCredentials`, `EndpointsCredentials`). */

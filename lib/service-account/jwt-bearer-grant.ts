@@ -1,6 +1,8 @@
 import { createSign, KeyObject } from 'node:crypto';
 import type { GoogleHttpClient } from '../google/google-http-client.js';
 import type { StoredToken } from '../stores/token-store.js';
+import type { IdTokenRequest } from './id-token-request.js';
+import { readIdToken } from './id-token-response.js';
 import { readTokenResponse, type TokenResponseBody } from './token-response.js';
 import type { TokenRequest } from './token-source.js';
 
@@ -29,6 +31,26 @@ export function assertionClaims(
   };
 }
 
+/**
+ * The claims of a jwt-bearer assertion for `iss`'s own ID token: `target_audience` in place of
+ * `scope`, which Google answers with `{ id_token }` whose `aud` is `request.audience`.
+ */
+export function idTokenAssertionClaims(
+  issuer: string,
+  audience: string,
+  request: IdTokenRequest,
+  nowMs = Date.now(),
+): Record<string, string | number> {
+  const iat = Math.floor(nowMs / 1000);
+  return {
+    iss: issuer,
+    target_audience: request.audience,
+    aud: audience,
+    iat,
+    exp: iat + ASSERTION_LIFETIME_SECONDS,
+  };
+}
+
 /** Signs claims as an RS256 JWT with a service account's private key. */
 export function signAssertion(
   claims: Record<string, string | number>,
@@ -49,13 +71,32 @@ export async function exchangeAssertion(
   request: TokenRequest,
 ): Promise<StoredToken> {
   const sentAt = Date.now();
-  const { data } = await http.request<TokenResponseBody>({
+  const data = await postAssertion<TokenResponseBody>(http, tokenUrl, assertion);
+  return readTokenResponse('token', data, sentAt, request);
+}
+
+/** Trades a signed `target_audience` assertion for an ID token at the token endpoint. */
+export async function exchangeIdTokenAssertion(
+  http: GoogleHttpClient,
+  tokenUrl: string,
+  assertion: string,
+): Promise<StoredToken> {
+  const data = await postAssertion<{ id_token?: unknown }>(http, tokenUrl, assertion);
+  return readIdToken('token', data?.id_token);
+}
+
+async function postAssertion<T>(
+  http: GoogleHttpClient,
+  tokenUrl: string,
+  assertion: string,
+): Promise<T | undefined> {
+  const { data } = await http.request<T>({
     endpoint: 'token',
     method: 'POST',
     url: tokenUrl,
     form: { grant_type: JWT_BEARER, assertion },
   });
-  return readTokenResponse('token', data, sentAt, request);
+  return data;
 }
 
 function base64url(text: string): string {

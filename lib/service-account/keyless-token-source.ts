@@ -1,7 +1,10 @@
 import type { StoredToken } from '../stores/token-store.js';
 import type { TokenRequest, TokenSource } from './token-source.js';
 
-/** Without a key: plain tokens from the metadata server, a user's tokens through IAM signJwt. */
+/**
+ * Without the account's private key: plain tokens from one source (the metadata server, or IAM
+ * generateAccessToken when impersonating), a user's tokens from another (IAM signJwt).
+ */
 export class KeylessTokenSource implements TokenSource {
   constructor(
     private readonly plain: TokenSource,

@@ -4,7 +4,8 @@ import type { StoredToken } from '../stores/token-store.js';
 import { readTokenResponse, type TokenResponseBody } from './token-response.js';
 import type { TokenRequest, TokenSource } from './token-source.js';
 
-const DEFAULT_ACCOUNT = 'computeMetadata/v1/instance/service-accounts/default';
+/** The default service account's directory on the metadata server. */
+export const METADATA_DEFAULT_ACCOUNT = 'computeMetadata/v1/instance/service-accounts/default';
 
 /**
  * Mints through the metadata server (Cloud Run, GKE, GCE, App Engine): no key on the machine.
@@ -35,7 +36,7 @@ export class MetadataTokenSource implements TokenSource {
         'the metadata server cannot act as a user',
       );
     }
-    const url = new URL(`${DEFAULT_ACCOUNT}/token`, withSlash(this.metadataUrl));
+    const url = metadataUrl(this.metadataUrl, `${METADATA_DEFAULT_ACCOUNT}/token`);
     url.searchParams.set('scopes', request.scopes.join(','));
     const sentAt = Date.now();
     const { data } = await this.http.request<TokenResponseBody>({
@@ -51,7 +52,7 @@ export class MetadataTokenSource implements TokenSource {
     const { data } = await this.http.request<string>({
       endpoint: 'metadata',
       method: 'GET',
-      url: new URL(`${DEFAULT_ACCOUNT}/email`, withSlash(this.metadataUrl)).toString(),
+      url: metadataUrl(this.metadataUrl, `${METADATA_DEFAULT_ACCOUNT}/email`).toString(),
       headers: { 'Metadata-Flavor': 'Google' },
       text: true,
     });
@@ -63,6 +64,7 @@ export class MetadataTokenSource implements TokenSource {
   }
 }
 
-function withSlash(url: string): string {
-  return url.endsWith('/') ? url : `${url}/`;
+/** `path` under the metadata server's root `base` (with or without its trailing slash). */
+export function metadataUrl(base: string, path: string): URL {
+  return new URL(path, base.endsWith('/') ? base : `${base}/`);
 }

@@ -1,7 +1,7 @@
 import { gaxios, OAuth2Client } from 'google-auth-library';
 import type { StoredToken } from '../stores/token-store.js';
 
-/** The tokens of one (scopes, user), as the auth client needs them. */
+/** The tokens of one (scopes, user), or the ID tokens of one audience, as the auth client needs them. */
 export interface BoundTokenSource {
   token(): Promise<StoredToken>;
   /** Google refused this token: drop it so that the next `token()` mints afresh. */
@@ -13,7 +13,8 @@ type RequestCallback<T> = (err: Error | null, res?: gaxios.GaxiosResponse<T> | n
 
 /**
  * A google-auth-library auth client whose tokens come through the token store, so that any
- * googleapis / `@googleapis/*` client takes it as `auth`. It is an `OAuth2Client`, as the
+ * googleapis / `@googleapis/*` client takes it as `auth`. The bearer token is an access token
+ * (`build`) or an ID token (`buildIdTokenClient`): the client does not care which. It is an `OAuth2Client`, as the
  * library's own `JWT` and `Compute` are, because that is the type those clients' `auth` accepts.
  * When an API answers 401 (the token was revoked or expired early), it drops the token, mints
  * once more and retries once.

@@ -11,6 +11,7 @@ import {
 import { TokenStore, type StoredToken } from '../stores/token-store.js';
 import { CachedTokenSource } from './cached-token-source.js';
 import { GuardedTokenStore } from './guarded-token-store.js';
+import { checkAudience, idTokenRequest, type IdTokenRequest } from './id-token-request.js';
 import { LocalTokenCache } from './local-token-cache.js';
 import { loadCredentials, planMinting } from './minting-plan.js';
 import { ServiceAccountAuthClient } from './service-account-auth-client.js';
@@ -30,16 +31,30 @@ export interface ServiceAccountAccessToken {
   expiresAt: Date;
 }
 
+/**
+ * A Google-signed ID token of the app's service account (or of the impersonated one), for
+ * calling a service that checks one: Cloud Run, Cloud Functions, an IAP-protected app.
+ */
+export interface ServiceAccountIdToken {
+  /** The ID token (a JWT) to send as `Authorization: Bearer …`; its `aud` is the audience asked for. */
+  token: string;
+  /** When the token stops working: its `exp` claim. */
+  expiresAt: Date;
+}
+
 /** What the factory mints through, built once at boot. */
 interface Pipeline {
   /** The local fast path, then the store, then the minting source. */
   tokens: CachedTokenSource;
+  /** The same layers, in front of the ID-token source. */
+  idTokens: CachedTokenSource<IdTokenRequest>;
   serviceAccountEmail(): Promise<string>;
 }
 
 /**
  * Service-account credentials, optionally acting as a Workspace user (domain-wide delegation):
- * Ferris's `build_service_account_credentials(scope, user=None)`. Every token comes through the
+ * Ferris's `build_service_account_credentials(scope, user=None)`; and the account's ID tokens,
+ * for calling other services (`getIdToken`, `buildIdTokenClient`). Every token comes through the
  * `TokenStore`, so a fleet of instances mints about once per (scopes, user) per token lifetime;
  * each process keeps the tokens it holds in front of it, so a warm call touches nothing shared.
  */
@@ -49,8 +64,9 @@ export class ServiceAccountCredentialsFactory implements OnModuleInit, OnModuleD
   private pipeline?: Pipeline;
   private building?: Promise<Pipeline>;
   private readonly requests: TokenRequestMemo;
+  private readonly idRequests: TokenRequestMemo<IdTokenRequest>;
   /** The store layers built, to stop their background writes at shutdown. */
-  private readonly storeSources: StoreTokenSource[] = [];
+  private readonly storeSources: Pick<StoreTokenSource, 'close'>[] = [];
 
   constructor(
     @Inject(OAUTH2_CONFIG) private readonly config: OAuth2Config,
@@ -58,6 +74,7 @@ export class ServiceAccountCredentialsFactory implements OnModuleInit, OnModuleD
     private readonly http: GoogleHttpClient,
   ) {
     this.requests = new TokenRequestMemo(config.localCacheMaxEntries);
+    this.idRequests = new TokenRequestMemo(config.localCacheMaxEntries);
   }
 
   /** Reads and checks the service-account key at boot: a bad key fails `app.init()`. */
@@ -99,6 +116,63 @@ export class ServiceAccountCredentialsFactory implements OnModuleInit, OnModuleD
       },
       this.http.transporter,
     );
+  }
+
+  /**
+   * A Google-signed ID token whose `aud` is `audience` (the called service's URL, or the
+   * audience it checks), cached like access tokens: one mint per audience per token lifetime
+   * across the fleet. Rejects with a `TypeError` when `audience` is not a non-empty string.
+   */
+  getIdToken(audience: string): Promise<ServiceAccountIdToken> {
+    const held = this.heldIdToken(audience);
+    if (held) return Promise.resolve(idToken(held));
+    return this.fetchIdToken(audience).then(idToken);
+  }
+
+  /**
+   * An `AuthClient` whose requests carry `Authorization: Bearer <ID token for audience>`: as
+   * `auth` of a googleapis-style client, with `client.request(...)`, or with any HTTP client
+   * through `await client.getRequestHeaders()` (a `Headers`). Tokens come through the token
+   * store; it re-mints and retries once on a 401. Throws a `TypeError` on a bad audience.
+   */
+  buildIdTokenClient(audience: string): OAuth2Client {
+    checkAudience(audience);
+    return new ServiceAccountAuthClient(
+      {
+        token: () => {
+          const held = this.heldIdToken(audience);
+          return held ? Promise.resolve(held) : this.fetchIdToken(audience);
+        },
+        invalidate: async (refused) => {
+          const pipeline = await this.ready();
+          await pipeline.idTokens.invalidate(await this.idRequest(pipeline, audience), refused);
+        },
+      },
+      this.http.transporter,
+    );
+  }
+
+  /** The warm path of ID tokens: the one this process holds for `audience`, found without I/O. */
+  private heldIdToken(audience: string): StoredToken | undefined {
+    const pipeline = this.pipeline;
+    if (!pipeline || typeof audience !== 'string') return undefined;
+    const request = this.idRequests.get(audience, undefined);
+    return request && pipeline.idTokens.cached(request);
+  }
+
+  private async fetchIdToken(audience: string): Promise<StoredToken> {
+    checkAudience(audience);
+    const pipeline = await this.ready();
+    return pipeline.idTokens.token(await this.idRequest(pipeline, audience));
+  }
+
+  /** The request of `audience`, made (hashed with the account) once. */
+  private async idRequest(pipeline: Pipeline, audience: string): Promise<IdTokenRequest> {
+    const known = this.idRequests.get(audience, undefined);
+    if (known) return known;
+    const request = idTokenRequest(await pipeline.serviceAccountEmail(), audience);
+    this.idRequests.set(audience, undefined, request);
+    return request;
   }
 
   /** The warm path: the token this process holds for these scopes and user, found without I/O. */
@@ -149,17 +223,32 @@ export class ServiceAccountCredentialsFactory implements OnModuleInit, OnModuleD
       shareRetryMs: SHARE_RETRY_MS,
     };
     // Every source shares the local slots and the store: one token, and one mint, per key.
-    const cached = (source: TokenSource) => {
+    const cached = <R extends { readonly key: string }>(source: TokenSource<R>) => {
       const shared = new StoreTokenSource(source, store, storeOptions);
       this.storeSources.push(shared);
       return new CachedTokenSource(shared, local, refreshMarginMs);
     };
-    const plan = planMinting(key, this.http, config.urls, cached);
-    this.pipeline = { tokens: cached(plan.source), serviceAccountEmail: plan.serviceAccountEmail };
+    const plan = planMinting(
+      key,
+      this.http,
+      config.urls,
+      cached,
+      config.impersonateServiceAccount,
+    );
+    this.pipeline = {
+      tokens: cached(plan.source),
+      idTokens: cached(plan.idTokens),
+      serviceAccountEmail: plan.serviceAccountEmail,
+    };
     return this.pipeline;
   }
 }
 
 function accessToken(token: StoredToken): ServiceAccountAccessToken {
+  return { token: token.accessToken, expiresAt: new Date(token.expiresAt) };
+}
+
+/** An ID token is kept as `StoredToken` keeps every token: in `accessToken`, with no scopes. */
+function idToken(token: StoredToken): ServiceAccountIdToken {
   return { token: token.accessToken, expiresAt: new Date(token.expiresAt) };
 }

@@ -5,29 +5,30 @@ import type { TokenRequest } from './token-source.js';
  * given. Scopes first: there are few spellings of scopes and many users, so one map per
  * spelling of scopes, not one per user.
  */
-interface Generation {
-  plain: Map<string, TokenRequest>;
-  delegated: Map<string, Map<string, TokenRequest>>;
+interface Generation<R> {
+  plain: Map<string, R>;
+  delegated: Map<string, Map<string, R>>;
   size: number;
 }
 
 /**
- * The `TokenRequest` of each (scopes, user) as callers spell them, so that normalizing the
- * scopes and hashing the cache key happen once per spelling: a warm call costs one or two
+ * The `TokenRequest` of each (scopes, user) as callers spell them (or, as `R`, the
+ * `IdTokenRequest` of each audience, given as the scopes are, without a user), so that
+ * normalizing and hashing the cache key happen once per spelling: a warm call costs one or two
  * `Map.get`s. Bounded by generations of half of `maxEntries` each: when the current one is
  * full it becomes the previous one (the older is dropped); a hit there moves the spelling
  * forward. At most `maxEntries` spellings are kept, as many as the local cache's tokens.
  */
-export class TokenRequestMemo {
-  private current = newGeneration();
-  private previous = newGeneration();
+export class TokenRequestMemo<R = TokenRequest> {
+  private current = newGeneration<R>();
+  private previous = newGeneration<R>();
   private readonly generationSize: number;
 
   constructor(maxEntries: number) {
     this.generationSize = Math.max(1, Math.ceil(maxEntries / 2));
   }
 
-  get(scopes: string | readonly string[], user: string | undefined): TokenRequest | undefined {
+  get(scopes: string | readonly string[], user: string | undefined): R | undefined {
     const spelled = scopesAsGiven(scopes);
     if (spelled === undefined) return undefined;
     const hit = lookUp(this.current, spelled, user);
@@ -37,12 +38,12 @@ export class TokenRequestMemo {
     return old;
   }
 
-  set(scopes: string | readonly string[], user: string | undefined, request: TokenRequest): void {
+  set(scopes: string | readonly string[], user: string | undefined, request: R): void {
     const spelled = scopesAsGiven(scopes);
     if (spelled === undefined) return;
     if (this.current.size >= this.generationSize) {
       this.previous = this.current;
-      this.current = newGeneration();
+      this.current = newGeneration<R>();
     }
     if (user === undefined) {
       if (!this.current.plain.has(spelled)) this.current.size++;
@@ -56,15 +57,15 @@ export class TokenRequestMemo {
   }
 }
 
-function newGeneration(): Generation {
+function newGeneration<R>(): Generation<R> {
   return { plain: new Map(), delegated: new Map(), size: 0 };
 }
 
-function lookUp(
-  generation: Generation,
+function lookUp<R>(
+  generation: Generation<R>,
   spelled: string,
   user: string | undefined,
-): TokenRequest | undefined {
+): R | undefined {
   return user === undefined
     ? generation.plain.get(spelled)
     : generation.delegated.get(spelled)?.get(user);

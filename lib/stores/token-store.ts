@@ -1,13 +1,18 @@
 /**
- * An access token as the token cache keeps it: the token, when it stops working, and what it
- * grants. Never a private key or any other long-lived secret.
+ * A token as the token cache keeps it: the token, when it stops working, and what it grants.
+ * Never a private key or any other long-lived secret.
+ *
+ * A service account's ID token (`getIdToken`) is kept in this same shape, so that every store
+ * carries it unchanged: the ID token in `accessToken`, its `exp` as `expiresAt`, `scopes` empty
+ * and no `subject`. Its audience is not stored: it is part of the (hashed) key, in a namespace
+ * of its own (`sa-id-token:v1:…`), and inside the token.
  */
 export interface StoredToken {
-  /** The OAuth2 access token (`ya29.…`). */
+  /** The OAuth2 access token (`ya29.…`), or a service account's ID token (a JWT; see above). */
   accessToken: string;
   /** When the token stops working, in milliseconds since the epoch. */
   expiresAt: number;
-  /** The scopes the token was minted for, sorted and without duplicates. */
+  /** The scopes the token was minted for, sorted and without duplicates; empty for an ID token. */
   scopes: string[];
   /** The Workspace user the token acts as (domain-wide delegation), if any. */
   subject?: string;
