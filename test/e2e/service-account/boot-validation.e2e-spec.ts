@@ -205,6 +205,35 @@ describe('service-account configuration at boot', () => {
     expect(err.message).toMatch(message);
   });
 
+  it.each([
+    ['an empty string', ''],
+    ['a name without a domain', 'target'],
+    ['a key pasted in by mistake', keyLike()],
+    ['a number', 42],
+  ])('fails the boot on impersonateServiceAccount as %s, naming the field', async (_, value) => {
+    const err = await bootError({
+      serviceAccount: key,
+      impersonateServiceAccount: value as string,
+    });
+    expect(err).toBeInstanceOf(TypeError);
+    expect(err.message).toMatch(
+      /"impersonateServiceAccount" must be the email of a service account/,
+    );
+    expect(err.message).not.toContain('PRIVATE KEY');
+  });
+
+  it('boots with impersonateServiceAccount given in any case and with spaces', async () => {
+    emulator.createServiceAccount({ email: 'boot-target@demo.iam.gserviceaccount.com' });
+    const token = await mintWith({
+      serviceAccount: key,
+      impersonateServiceAccount: '  Boot-Target@demo.iam.gserviceaccount.com ',
+    });
+    expect(token).toMatch(/^ya29\./);
+    expect(emulator.requests('generateAccessToken').at(-1)!.path).toContain(
+      encodeURIComponent('boot-target@demo.iam.gserviceaccount.com'),
+    );
+  });
+
   it.each([0, 1.5, -3])('fails the boot on localCacheMaxEntries %p', async (value) => {
     const err = await bootError({ serviceAccount: key, localCacheMaxEntries: value });
     expect(err.message).toMatch(/"localCacheMaxEntries" must be an integer ≥ 1/);
@@ -229,3 +258,8 @@ describe('service-account configuration at boot', () => {
     }
   });
 });
+
+/** Text that looks like the start of a PEM key: the error must not echo it. */
+function keyLike(): string {
+  return '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg';
+}
