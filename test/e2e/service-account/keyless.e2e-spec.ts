@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import type { INestApplicationContext } from '@nestjs/common';
+import { OAuth2Client } from 'google-auth-library';
 import { OAuth2Module, ServiceAccountCredentialsFactory } from 'nestjs-google-oauth2';
 import { GoogleOAuth2Emulator } from 'nestjs-google-oauth2/testing';
 
@@ -51,6 +52,31 @@ describe('keyless minting (metadata server, IAM signJwt for domain-wide delegati
     expect(tokenCalls[0]!.path).toContain(encodeURIComponent(GMAIL));
     expect(emulator.requestCount('token')).toBe(0);
     expect((await factory.getAccessToken(GMAIL)).token).toBe(token);
+  });
+
+  it("mints ID tokens from the metadata server's identity entry, with the email in them", async () => {
+    const audience = 'https://receiver-abc123-uc.a.run.app';
+    const { token, expiresAt } = await factory.getIdToken(audience);
+    const verifier = new OAuth2Client({
+      endpoints: { oauth2FederatedSignonPemCertsUrl: `${emulator.url}/oauth2/v1/certs` },
+    });
+    const payload = (await verifier.verifyIdToken({ idToken: token, audience })).getPayload()!;
+    expect(payload).toMatchObject({
+      aud: audience,
+      email: emulator.defaultServiceAccount.client_email,
+      email_verified: true,
+    });
+    expect(expiresAt.getTime()).toBe(payload.exp * 1000);
+    const identityCalls = emulator.requests('metadata').filter((r) => r.path.includes('/identity'));
+    expect(identityCalls).toHaveLength(1);
+    const url = new URL(identityCalls[0]!.path, emulator.url);
+    expect(url.pathname).toBe('/computeMetadata/v1/instance/service-accounts/default/identity');
+    expect(Object.fromEntries(url.searchParams)).toEqual({ audience, format: 'full' });
+    expect(emulator.requestCount('token')).toBe(0);
+
+    emulator.resetCounts();
+    expect((await factory.getIdToken(audience)).token).toBe(token);
+    expect(emulator.requests()).toHaveLength(0);
   });
 
   it('acts as a user through IAM signJwt and the token endpoint', async () => {
