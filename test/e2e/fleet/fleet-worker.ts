@@ -22,6 +22,8 @@ export interface WorkerOrders {
   keyFile: string;
   scopes: string[];
   subject?: string;
+  /** Ask for ID tokens of this audience (`getIdToken`) instead of access tokens. */
+  idTokenAudience?: string;
   concurrency: number;
   storeTimeoutMs?: number;
 }
@@ -82,7 +84,9 @@ async function main(): Promise<void> {
   const started = performance.now();
   const results = await Promise.allSettled(
     Array.from({ length: orders.concurrency }, () =>
-      factory.getAccessToken(orders.scopes, orders.subject),
+      orders.idTokenAudience !== undefined
+        ? factory.getIdToken(orders.idTokenAudience)
+        : factory.getAccessToken(orders.scopes, orders.subject),
     ),
   );
   const elapsedMs = performance.now() - started;

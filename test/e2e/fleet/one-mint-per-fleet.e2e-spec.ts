@@ -39,13 +39,17 @@ describe('one mint per fleet', () => {
   });
 
   /** Runs the fleet on a cold store; checks every request got a token; answers the reports. */
-  async function coldRun(store: StoreSpec): Promise<WorkerResult[]> {
+  async function coldRun(
+    store: StoreSpec,
+    orders: { idTokenAudience?: string } = {},
+  ): Promise<WorkerResult[]> {
     emulator.resetCounts();
     const results = await runFleet(PROCESSES, {
       store,
       google: emulator.urls,
       keyFile,
       scopes: SCOPES,
+      ...orders,
       concurrency: CONCURRENCY,
       // The race under test is the lock's; a loaded machine must not turn it into timeouts.
       storeTimeoutMs: 5000,
@@ -74,6 +78,20 @@ describe('one mint per fleet', () => {
       const results = await coldRun({ kind: 'redis', url: server.url });
       expect(emulator.requestCount('token')).toBe(1);
       expect(distinctTokens(results).size).toBe(1);
+    }, 180_000);
+
+    it(`${PROCESSES} processes × ${CONCURRENCY} concurrent getIdToken(audience): Google is asked once`, async () => {
+      const audience = 'https://receiver-abc123-uc.a.run.app';
+      const results = await coldRun(
+        { kind: 'redis', url: server.url },
+        { idTokenAudience: audience },
+      );
+      expect(emulator.requestCount('token')).toBe(1);
+      const tokens = distinctTokens(results);
+      expect(tokens.size).toBe(1);
+      const [idToken] = [...tokens] as [string];
+      const claims = JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString());
+      expect(claims).toMatchObject({ aud: audience, email: 'fleet@demo.iam.gserviceaccount.com' });
     }, 180_000);
   });
 
