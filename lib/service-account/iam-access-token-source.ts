@@ -25,7 +25,11 @@ export class IamAccessTokenSource implements TokenSource {
     );
     const expiresAt = typeof data?.expireTime === 'string' ? Date.parse(data.expireTime) : NaN;
     if (typeof data?.accessToken !== 'string' || !data.accessToken || !Number.isFinite(expiresAt)) {
-      throw new GoogleOAuth2Error('iamcredentials', 'invalid_response', 'no accessToken or expireTime');
+      throw new GoogleOAuth2Error(
+        'iamcredentials',
+        'invalid_response',
+        'no accessToken or expireTime',
+      );
     }
     return { accessToken: data.accessToken, expiresAt, scopes: [...request.scopes] };
   }

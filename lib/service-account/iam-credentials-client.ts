@@ -25,7 +25,11 @@ export class IamCredentialsClient {
     private readonly callerTokens: TokenSource,
   ) {}
 
-  async call<T>(email: string, method: IamCredentialsMethod, body: unknown): Promise<T | undefined> {
+  async call<T>(
+    email: string,
+    method: IamCredentialsMethod,
+    body: unknown,
+  ): Promise<T | undefined> {
     this.callerRequest ??= tokenRequest(await this.caller.serviceAccountEmail(), [
       CLOUD_PLATFORM_SCOPE,
     ]);

@@ -55,7 +55,9 @@ export interface MintingPlan {
 }
 
 /** Wraps a minting source in the caching layers that every source shares. */
-export type Caching = <R extends { readonly key: string }>(source: TokenSource<R>) => TokenSource<R>;
+export type Caching = <R extends { readonly key: string }>(
+  source: TokenSource<R>,
+) => TokenSource<R>;
 
 /**
  * The minting sources: those of the app's own credentials (see `ownCredentials`), or, with

@@ -4,6 +4,8 @@ import type { StoredToken } from '../stores/token-store.js';
 /** The tokens of one (scopes, user), or the ID tokens of one audience, as the auth client needs them. */
 export interface BoundTokenSource {
   token(): Promise<StoredToken>;
+  /** The token this process holds while it may be handed out, found without I/O (the warm path). */
+  held(): StoredToken | undefined;
   /** Google refused this token: drop it so that the next `token()` mints afresh. */
   invalidate(accessToken: string): Promise<void>;
 }
@@ -41,10 +43,11 @@ export class ServiceAccountAuthClient extends OAuth2Client {
   }
 
   override async getRequestHeaders(): Promise<Headers> {
-    const token = await this.current();
-    return this.addSharedMetadataHeaders(
-      new Headers({ authorization: `Bearer ${token.accessToken}` }),
-    );
+    const held = this.tokens.held();
+    const token = held ? this.remember(held) : await this.current();
+    const headers = new Headers({ authorization: `Bearer ${token.accessToken}` });
+    // Only a quota project adds a header; without one, skip the lookup (the warm path).
+    return this.quotaProjectId ? this.addSharedMetadataHeaders(headers) : headers;
   }
 
   override request<T>(options: gaxios.GaxiosOptions): Promise<gaxios.GaxiosResponse<T>>;
@@ -77,16 +80,18 @@ export class ServiceAccountAuthClient extends OAuth2Client {
 
   /** The token, also kept as `credentials` (what google-auth-library's callers read). */
   private current(): Promise<StoredToken> {
-    return this.tokens.token().then((token) => {
-      if (this.credentials.access_token !== token.accessToken) {
-        this.credentials = {
-          access_token: token.accessToken,
-          expiry_date: token.expiresAt,
-          token_type: 'Bearer',
-        };
-      }
-      return token;
-    });
+    return this.tokens.token().then((token) => this.remember(token));
+  }
+
+  private remember(token: StoredToken): StoredToken {
+    if (this.credentials.access_token !== token.accessToken) {
+      this.credentials = {
+        access_token: token.accessToken,
+        expiry_date: token.expiresAt,
+        token_type: 'Bearer',
+      };
+    }
+    return token;
   }
 
   private send<T>(

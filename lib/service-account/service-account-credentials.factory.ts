@@ -109,6 +109,7 @@ export class ServiceAccountCredentialsFactory implements OnModuleInit, OnModuleD
           const held = this.held(scopes, user);
           return held ? Promise.resolve(held) : this.fetch(scopes, user);
         },
+        held: () => this.held(scopes, user),
         invalidate: async (refused) => {
           const pipeline = await this.ready();
           await pipeline.tokens.invalidate(await this.request(pipeline, scopes, user), refused);
@@ -143,6 +144,7 @@ export class ServiceAccountCredentialsFactory implements OnModuleInit, OnModuleD
           const held = this.heldIdToken(audience);
           return held ? Promise.resolve(held) : this.fetchIdToken(audience);
         },
+        held: () => this.heldIdToken(audience),
         invalidate: async (refused) => {
           const pipeline = await this.ready();
           await pipeline.idTokens.invalidate(await this.idRequest(pipeline, audience), refused);
@@ -228,13 +230,7 @@ export class ServiceAccountCredentialsFactory implements OnModuleInit, OnModuleD
       this.storeSources.push(shared);
       return new CachedTokenSource(shared, local, refreshMarginMs);
     };
-    const plan = planMinting(
-      key,
-      this.http,
-      config.urls,
-      cached,
-      config.impersonateServiceAccount,
-    );
+    const plan = planMinting(key, this.http, config.urls, cached, config.impersonateServiceAccount);
     this.pipeline = {
       tokens: cached(plan.source),
       idTokens: cached(plan.idTokens),

@@ -105,6 +105,25 @@ export function tokenStoreContract(
         assert.equal(got?.expiresAt, token.expiresAt);
       });
 
+      test('returns an ID token as set: a JWT in accessToken, no scopes, no subject', async (s) => {
+        // How the factory keeps a service account's ID token (see StoredToken): an empty
+        // scope list must come back as one, not as a miss or a missing field.
+        const key = `sa-id-token:v1:${randomBytes(32).toString('base64url')}`;
+        const jwt = [
+          { alg: 'RS256', kid: 'contract', typ: 'JWT' },
+          { aud: 'https://receiver.example.com', exp: Math.floor(Date.now() / 1000) + 3600 },
+        ]
+          .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+          .concat(randomBytes(256).toString('base64url'))
+          .join('.');
+        const token = makeToken({ accessToken: jwt, scopes: [] });
+        await s.set(key, token);
+        const got = await s.get(key);
+        assert.deepStrictEqual(plain(got), token);
+        assert.deepStrictEqual(got?.scopes, []);
+        assert.equal(got?.subject, undefined);
+      });
+
       test('misses a key that was never set', async (s) => {
         assert.equal(await s.get(newKey()), undefined);
       });
