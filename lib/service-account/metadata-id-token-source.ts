@@ -2,7 +2,7 @@ import type { GoogleHttpClient } from '../google/google-http-client.js';
 import type { StoredToken } from '../stores/token-store.js';
 import type { IdTokenRequest } from './id-token-request.js';
 import { readIdToken } from './id-token-response.js';
-import { METADATA_DEFAULT_ACCOUNT, metadataUrl } from './metadata-token-source.js';
+import { METADATA_DEFAULT_ACCOUNT, metadataServerUrl } from './metadata-token-source.js';
 import type { TokenSource } from './token-source.js';
 
 /**
@@ -17,7 +17,7 @@ export class MetadataIdTokenSource implements TokenSource<IdTokenRequest> {
   ) {}
 
   async token(request: IdTokenRequest): Promise<StoredToken> {
-    const url = metadataUrl(this.metadataUrl, `${METADATA_DEFAULT_ACCOUNT}/identity`);
+    const url = metadataServerUrl(this.metadataUrl, `${METADATA_DEFAULT_ACCOUNT}/identity`);
     url.searchParams.set('audience', request.audience);
     url.searchParams.set('format', 'full');
     const { data } = await this.http.request<string>({

@@ -36,7 +36,7 @@ export class MetadataTokenSource implements TokenSource {
         'the metadata server cannot act as a user',
       );
     }
-    const url = metadataUrl(this.metadataUrl, `${METADATA_DEFAULT_ACCOUNT}/token`);
+    const url = metadataServerUrl(this.metadataUrl, `${METADATA_DEFAULT_ACCOUNT}/token`);
     url.searchParams.set('scopes', request.scopes.join(','));
     const sentAt = Date.now();
     const { data } = await this.http.request<TokenResponseBody>({
@@ -52,7 +52,7 @@ export class MetadataTokenSource implements TokenSource {
     const { data } = await this.http.request<string>({
       endpoint: 'metadata',
       method: 'GET',
-      url: metadataUrl(this.metadataUrl, `${METADATA_DEFAULT_ACCOUNT}/email`).toString(),
+      url: metadataServerUrl(this.metadataUrl, `${METADATA_DEFAULT_ACCOUNT}/email`).toString(),
       headers: { 'Metadata-Flavor': 'Google' },
       text: true,
     });
@@ -65,6 +65,6 @@ export class MetadataTokenSource implements TokenSource {
 }
 
 /** `path` under the metadata server's root `base` (with or without its trailing slash). */
-export function metadataUrl(base: string, path: string): URL {
+export function metadataServerUrl(base: string, path: string): URL {
   return new URL(path, base.endsWith('/') ? base : `${base}/`);
 }
