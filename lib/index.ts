@@ -5,7 +5,12 @@
  * @packageDocumentation
  */
 export { OAuth2Module } from './oauth2.module.js';
-export type { OAuth2ModuleOptions, EndpointsOptions } from './oauth2.options.js';
+export type {
+  OAuth2ModuleOptions,
+  EndpointsOptions,
+  EndpointsServiceAccounts,
+  EndpointsIap,
+} from './oauth2.options.js';
 export { OAUTH2_MODULE_OPTIONS } from './oauth2.module-definition.js';
 
 export type { GoogleUrls } from './google/google-urls.js';
@@ -37,9 +42,17 @@ export type { TokenEncryptionKey, TokenEncryptionOptions } from './stores/token-
 export { EndpointsCredentials } from './endpoints/endpoints-credentials.js';
 export { CallerCredentials } from './endpoints/caller-credentials.js';
 export { GoogleUserCredentials } from './endpoints/google-user-credentials.js';
-export type { GoogleUserIdentity } from './endpoints/token-verification.js';
+export type {
+  GoogleUserIdentity,
+  ServiceAccountIdentity,
+  IapIdentity,
+} from './endpoints/token-verification.js';
+export type { GoogleCaller } from './endpoints/google-caller.js';
+export { ServiceAccountCaller } from './endpoints/service-account-caller.js';
+export { IapCaller } from './endpoints/iap-caller.js';
 export { InjectCredentials } from './endpoints/inject-credentials.decorator.js';
 export { Scopes, Public } from './endpoints/scopes.decorator.js';
+export { AllowServiceAccounts } from './endpoints/allow-service-accounts.decorator.js';
 export { GoogleOAuth2Guard } from './endpoints/google-oauth2.guard.js';
 export type { RoutePolicy, BearerChallenge } from './endpoints/google-oauth2.guard.js';
 export type { Authentication } from './endpoints/endpoints-authenticator.js';

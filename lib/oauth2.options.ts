@@ -37,6 +37,46 @@ export interface EndpointsOptions {
    * every promise of the process. See docs/endpoints.md.
    */
   callerContext?: boolean;
+  /**
+   * Accept other services calling as their service account (Cloud Run, Cloud Tasks, Cloud
+   * Scheduler, Pub/Sub push): a Google-signed ID token whose `aud` is one of `audiences` (this
+   * service's own URLs) and whose verified `email` is one of `allowed` (compared without case).
+   * Routes admit such callers with `@AllowServiceAccounts(...)`. Setting it makes the module
+   * read ID tokens even without `acceptIdTokens`. See docs/endpoints.md.
+   */
+  serviceAccounts?: EndpointsServiceAccounts;
+  /**
+   * Behind Identity-Aware Proxy: read and verify the `x-goog-iap-jwt-assertion` header (ES256,
+   * IAP's keys) whose `aud` is one of `audiences` (`/projects/NUMBER/global/backendServices/ID`
+   * or `/projects/NUMBER/apps/PROJECT`). When the header is present it decides who the caller
+   * is. Unset: the header is never read. See docs/endpoints.md.
+   */
+  iap?: EndpointsIap;
+}
+
+/**
+ * `endpoints.serviceAccounts`: which services may call this one, as their service account.
+ *
+ * @publicApi
+ */
+export interface EndpointsServiceAccounts {
+  /** The `aud` values accepted on their ID tokens: this service's URL(s), e.g. the Cloud Run URL. */
+  audiences: string[];
+  /** The service-account emails accepted (compared without case). */
+  allowed: string[];
+}
+
+/**
+ * `endpoints.iap`: accept the callers Identity-Aware Proxy lets through.
+ *
+ * @publicApi
+ */
+export interface EndpointsIap {
+  /**
+   * The `aud` values accepted on IAP's assertions: `/projects/NUMBER/global/backendServices/ID`
+   * (a load balancer's backend) or `/projects/NUMBER/apps/PROJECT` (App Engine).
+   */
+  audiences: string[];
 }
 
 /**

@@ -23,7 +23,7 @@ import {
   invalid,
   verifiedUser,
   type TokenVerification,
-  type VerifiedIdentity,
+  type VerifiedUser,
 } from '../../lib/endpoints/token-verification.js';
 import { callerTokenKey, VerificationCache } from '../../lib/endpoints/verification-cache.js';
 import { DEFAULT_LOCAL_CACHE_MAX_ENTRIES } from '../../lib/oauth2.constants.js';
@@ -128,7 +128,7 @@ async function fillStore(
 }
 
 /** Who a token stands for, read from a tokeninfo answer as `GoogleTokenVerifier` reads it. */
-function identity(i: number): VerifiedIdentity {
+function identity(i: number): VerifiedUser {
   const exp = Math.floor(Date.now() / 1000) + 3600;
   const info = JSON.parse(
     JSON.stringify({
@@ -228,7 +228,7 @@ export const memory: Scenario = {
         (await retained(async () => {
           const map = new Map<
             string,
-            Omit<VerifiedIdentity, 'kind' | 'scopeSet'> & { until: number }
+            Omit<VerifiedUser, 'kind' | 'scopeSet'> & { until: number }
           >();
           for (let i = 0; i < ENTRIES; i++) {
             const id = identity(i);

@@ -20,7 +20,9 @@ export class CallerCredentials {
 
   /**
    * The credentials of the caller of the HTTP request being handled, or `null` when it carries
-   * no valid token. Rejects with 503 (`ServiceUnavailableException`) when Google could not be
+   * no valid token, and for callers that are not Google users (service accounts, IAP callers:
+   * `@InjectCredentials()` gives those): a user's credentials can call Google as them, theirs
+   * cannot. Rejects with 503 (`ServiceUnavailableException`) when Google could not be
    * asked, and with an `Error` when called outside an HTTP request or with
    * `endpoints.callerContext` off.
    */

@@ -21,7 +21,9 @@ export class EndpointsCredentials {
   ) {}
 
   /**
-   * The caller's credentials, or `null` when the request carries no valid token. Rejects with
+   * The caller's credentials, or `null` when the request carries no valid token, and for callers
+   * that are not Google users (service accounts, IAP callers: `@InjectCredentials()` gives
+   * those): a user's credentials can call Google as them, theirs cannot. Rejects with
    * 503 (`ServiceUnavailableException`) when Google could not be asked.
    */
   async get(): Promise<GoogleUserCredentials | null> {

@@ -21,8 +21,21 @@ export interface ResolvedEndpointsOptions {
   recheckAfterMs: number;
   maxConcurrentTokenInfoCalls: number;
   callerContext: boolean;
+  /** Service-account callers: their audiences, and their emails in lower case. */
+  serviceAccounts?: ResolvedServiceAccounts;
+  /** IAP: the assertion audiences accepted. Absent: the IAP header is never read. */
+  iap?: { readonly audiences: readonly string[] };
+  /** Whether ID tokens are read: `acceptIdTokens`, or service-account callers configured. */
+  readsIdTokens: boolean;
   /** Whether any endpoints option was given: the app means to take callers' tokens. */
   configured: boolean;
+}
+
+/** `endpoints.serviceAccounts`, checked. */
+export interface ResolvedServiceAccounts {
+  readonly audiences: readonly string[];
+  /** The allowed emails, in lower case. */
+  readonly allowed: ReadonlySet<string>;
 }
 
 /** Checks the endpoints options at boot; a mistake is a `TypeError` naming the option. */
@@ -40,11 +53,14 @@ export function resolveEndpointsOptions(options: EndpointsOptions = {}): Resolve
       'OAuth2Module: "endpoints.realm" must be printable ASCII without quotes or backslashes',
     );
   }
+  const serviceAccounts = resolveServiceAccounts(options.serviceAccounts);
+  const iap = resolveIap(options.iap);
+  const acceptIdTokens = flag(options.acceptIdTokens, 'acceptIdTokens');
   return {
     allowedClientIds: new Set(allowedClientIds),
     allowAnyClient: flag(options.allowAnyClient, 'allowAnyClient'),
     audiences: stringList(options.audiences, 'audiences'),
-    acceptIdTokens: flag(options.acceptIdTokens, 'acceptIdTokens'),
+    acceptIdTokens,
     allowQueryToken: flag(options.allowQueryToken, 'allowQueryToken'),
     allowUnverifiedEmails: flag(options.allowUnverifiedEmails, 'allowUnverifiedEmails'),
     realm,
@@ -57,6 +73,9 @@ export function resolveEndpointsOptions(options: EndpointsOptions = {}): Resolve
       DEFAULT_MAX_CONCURRENT_TOKENINFO_CALLS,
     ),
     callerContext: flag(options.callerContext, 'callerContext'),
+    ...(serviceAccounts ? { serviceAccounts } : {}),
+    ...(iap ? { iap } : {}),
+    readsIdTokens: acceptIdTokens || serviceAccounts !== undefined,
     configured: Object.values(options).some((value) => value !== undefined),
   };
 }
@@ -64,6 +83,54 @@ export function resolveEndpointsOptions(options: EndpointsOptions = {}): Resolve
 /** Whether tokens issued to `clientId` are accepted (`allowedClientIds`, or `allowAnyClient`). */
 export function allowsClient(options: ResolvedEndpointsOptions, clientId: string): boolean {
   return options.allowAnyClient || options.allowedClientIds.has(clientId);
+}
+
+function resolveServiceAccounts(value: unknown): ResolvedServiceAccounts | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) {
+    throw new TypeError(
+      'OAuth2Module: "endpoints.serviceAccounts" must be { audiences: string[], allowed: string[] }',
+    );
+  }
+  const audiences = nonEmptyList(value.audiences, 'serviceAccounts.audiences');
+  const allowed = nonEmptyList(value.allowed, 'serviceAccounts.allowed');
+  for (const email of allowed) {
+    if (!EMAIL.test(email)) {
+      throw new TypeError(
+        `OAuth2Module: "endpoints.serviceAccounts.allowed": ${JSON.stringify(email)} is not an email`,
+      );
+    }
+  }
+  return Object.freeze({
+    audiences: Object.freeze(audiences),
+    allowed: new Set(allowed.map((email) => email.toLowerCase())),
+  });
+}
+
+function resolveIap(value: unknown): { readonly audiences: readonly string[] } | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) {
+    throw new TypeError('OAuth2Module: "endpoints.iap" must be { audiences: string[] }');
+  }
+  return Object.freeze({
+    audiences: Object.freeze(nonEmptyList(value.audiences, 'iap.audiences')),
+  });
+}
+
+/** One `@`, something on each side, no spaces: enough to catch a client id or a typo. */
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A list of at least one non-empty string: an empty one would admit nobody, silently. */
+function nonEmptyList(value: unknown, name: string): string[] {
+  const list = stringList(value, name);
+  if (list.length === 0) {
+    throw new TypeError(`OAuth2Module: "endpoints.${name}" must list at least one value`);
+  }
+  return list;
 }
 
 function stringList(value: unknown, name: string): string[] {

@@ -45,3 +45,9 @@ export const GOOGLE_ISSUERS: readonly string[] = [
   'https://accounts.google.com',
   'accounts.google.com',
 ];
+
+/** Issuer of Identity-Aware Proxy's assertions. */
+export const IAP_ISSUER = 'https://cloud.google.com/iap';
+
+/** The header Identity-Aware Proxy puts its signed assertion in (Node's lower-case name). */
+export const IAP_ASSERTION_HEADER = 'x-goog-iap-jwt-assertion';

@@ -2,3 +2,5 @@
 export const SCOPES_METADATA = 'nestjs-google-oauth2:scopes';
 /** Metadata key of `@Public()`: the route needs no token. */
 export const PUBLIC_METADATA = 'nestjs-google-oauth2:public';
+/** Metadata key of `@AllowServiceAccounts(...)`: the service accounts a route admits (none listed: all allowed). */
+export const SERVICE_ACCOUNTS_METADATA = 'nestjs-google-oauth2:service-accounts';

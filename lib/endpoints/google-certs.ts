@@ -1,7 +1,7 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GoogleHttpClient } from '../google/google-http-client.js';
-import { GoogleOAuth2Error } from '../google/google-oauth2.error.js';
+import { GoogleOAuth2Error, type GoogleEndpointName } from '../google/google-oauth2.error.js';
 import { CERTS_REFETCH_COOLDOWN_MS, DEFAULT_CERTS_MAX_AGE_SECONDS } from './endpoints.constants.js';
 import { TokenVerificationUnavailableError } from './token-verification.js';
 
@@ -11,8 +11,22 @@ interface KeySet {
   freshUntil: number;
 }
 
+/** The JWS algorithms of the keys Google publishes: RS256 (ID tokens), ES256 (IAP). */
+export type SigningAlgorithm = 'RS256' | 'ES256';
+
+/** Which published key set a `GoogleCerts` holds. */
+export interface KeySetSource {
+  /** The JWK set's URL. */
+  url: string;
+  /** The algorithm of the keys taken from it; keys of another kind are skipped. */
+  alg: SigningAlgorithm;
+  /** The endpoint named in errors. */
+  endpoint: GoogleEndpointName;
+}
+
 /**
- * Google's ID-token signing keys (the v3 certs: a JWK set), by `kid`, one fetch in flight at a
+ * A JWK set of signing keys Google publishes, by `kid`: its ID-token keys (the v3 certs, RS256)
+ * or Identity-Aware Proxy's (ES256). One fetch in flight at a
  * time. Fetched when none are held or they are past the answer's `Cache-Control: max-age`, and
  * when a token names a `kid` not held: keys rotate, and a key published after the last fetch
  * is taken on first sight.
@@ -33,14 +47,25 @@ export class GoogleCerts {
   /** The last fetch's failure, until a fetch succeeds. */
   #failure?: TokenVerificationUnavailableError;
 
+  readonly #source: KeySetSource;
+
+  /** @param source a URL alone: Google's ID-token certs (RS256). */
   constructor(
     private readonly http: GoogleHttpClient,
-    private readonly url: string,
+    source: string | KeySetSource,
     private readonly cooldownMs: number = CERTS_REFETCH_COOLDOWN_MS,
-  ) {}
+  ) {
+    this.#source =
+      typeof source === 'string' ? { url: source, alg: 'RS256', endpoint: 'certs' } : source;
+  }
+
+  /** The algorithm of the keys held. */
+  get alg(): SigningAlgorithm {
+    return this.#source.alg;
+  }
 
   /**
-   * The RS256 key named `kid`, or undefined when Google publishes none by that name.
+   * The key named `kid`, or undefined when Google publishes none by that name.
    * Throws `TokenVerificationUnavailableError` when the certs cannot be fetched.
    */
   async key(kid: string): Promise<KeyObject | undefined> {
@@ -103,9 +128,9 @@ export class GoogleCerts {
     let cacheControl: string | null;
     try {
       const res = await this.http.request<unknown>({
-        endpoint: 'certs',
+        endpoint: this.#source.endpoint,
         method: 'GET',
-        url: this.url,
+        url: this.#source.url,
         retries: 1, // a caller is waiting
       });
       body = res.data;
@@ -113,10 +138,10 @@ export class GoogleCerts {
     } catch (err) {
       throw new TokenVerificationUnavailableError(err as GoogleOAuth2Error);
     }
-    const keys = parseJwks(body);
+    const keys = parseJwks(body, this.#source.alg);
     if (!keys) {
       throw new TokenVerificationUnavailableError(
-        new GoogleOAuth2Error('certs', 'invalid_response', 'not a JWK set'),
+        new GoogleOAuth2Error(this.#source.endpoint, 'invalid_response', 'not a JWK set'),
       );
     }
     const maxAge = maxAgeSeconds(cacheControl) ?? DEFAULT_CERTS_MAX_AGE_SECONDS;
@@ -124,25 +149,39 @@ export class GoogleCerts {
   }
 }
 
-/** The RSA signing keys of a JWK set, by kid; undefined when the body is not a JWK set. */
-export function parseJwks(body: unknown): Map<string, KeyObject> | undefined {
+/**
+ * The signing keys of a JWK set for `alg`, by kid: RSA keys for RS256, EC P-256 keys for ES256
+ * (others, and keys declaring another `alg` or `use`, are skipped). Undefined when the body is
+ * not a JWK set.
+ */
+export function parseJwks(
+  body: unknown,
+  alg: SigningAlgorithm = 'RS256',
+): Map<string, KeyObject> | undefined {
   const list = (body as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(list)) return undefined;
   const keys = new Map<string, KeyObject>();
   for (const jwk of list as JsonWebKey[]) {
     if (!jwk || typeof jwk !== 'object' || typeof jwk.kid !== 'string') continue;
-    if (jwk.kty !== 'RSA' || (jwk.alg !== undefined && jwk.alg !== 'RS256')) continue;
+    if (jwk.alg !== undefined && jwk.alg !== alg) continue;
     if (jwk.use !== undefined && jwk.use !== 'sig') continue;
+    const key = publicJwk(jwk, alg);
+    if (!key) continue;
     try {
-      keys.set(
-        jwk.kid,
-        createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' }),
-      );
+      keys.set(jwk.kid, createPublicKey({ key, format: 'jwk' }));
     } catch {
       // a malformed key is skipped; tokens naming it fail as unknown kid
     }
   }
   return keys;
+}
+
+/** The public members of a JWK of the kind `alg` needs (nothing else is handed to OpenSSL). */
+function publicJwk(jwk: JsonWebKey, alg: SigningAlgorithm): JsonWebKey | undefined {
+  if (alg === 'RS256') return jwk.kty === 'RSA' ? { kty: 'RSA', n: jwk.n, e: jwk.e } : undefined;
+  return jwk.kty === 'EC' && jwk.crv === 'P-256'
+    ? { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }
+    : undefined;
 }
 
 /** `max-age` of a `Cache-Control` header, in seconds. */

@@ -12,10 +12,24 @@ import {
   EndpointsAuthenticator,
   unavailableException,
 } from './endpoints-authenticator.js';
-import { PUBLIC_METADATA, SCOPES_METADATA } from './endpoints.metadata.js';
+import {
+  PUBLIC_METADATA,
+  SCOPES_METADATA,
+  SERVICE_ACCOUNTS_METADATA,
+} from './endpoints.metadata.js';
 import { httpRequestOf, RawRequest } from './http-request.js';
-import { ANY_VALID_TOKEN, PUBLIC_ROUTE, refusal, type RoutePolicy } from './route-policy.js';
-import type { GoogleUserIdentity } from './token-verification.js';
+import {
+  ANY_VALID_TOKEN,
+  NO_SCOPE_HELPS,
+  PUBLIC_ROUTE,
+  refusal,
+  type RoutePolicy,
+} from './route-policy.js';
+import type {
+  GoogleUserIdentity,
+  IapIdentity,
+  ServiceAccountIdentity,
+} from './token-verification.js';
 
 export type { RoutePolicy } from './route-policy.js';
 
@@ -35,12 +49,14 @@ type PoliciesByClass = WeakMap<object, RoutePolicy>;
  *   `Bearer realm="…", error="invalid_token"`;
  * - a valid token lacking a required scope, or the email scope (it does not say who the user
  *   is) → 403, `Bearer realm="…", error="insufficient_scope", scope="…"`;
+ * - a valid caller of a kind (or a service account) the route does not admit → 403,
+ *   `Bearer realm="…", error="insufficient_scope"` (no scope would help);
  * - Google unreachable → 503 (the caller's token is not blamed).
  *
- * `@Scopes(...)` applies it to a controller or handler. As a global guard
- * (`{ provide: APP_GUARD, useClass: GoogleOAuth2Guard }`) every route needs a valid token, and
- * `@Public()` opts a route out. The route's metadata: the handler's `@Scopes`/`@Public` wins
- * over the controller's. HTTP only (Express and Fastify); other contexts get a clear error.
+ * `@Scopes(...)` and `@AllowServiceAccounts(...)` apply it to a controller or handler. As a
+ * global guard (`{ provide: APP_GUARD, useClass: GoogleOAuth2Guard }`) every route needs a valid
+ * token, and `@Public()` opts a route out. The route's metadata: the handler's
+ * `@Scopes`/`@AllowServiceAccounts`/`@Public` win over the controller's. HTTP only (Express and Fastify); other contexts get a clear error.
  *
  * A singleton. The route's policy is read once per handler (`getPolicy`) and kept; when the
  * caller's token check is cached, `canActivate` answers synchronously, without allocating.
@@ -68,15 +84,23 @@ export class GoogleOAuth2Guard implements CanActivate {
   }
 
   /**
-   * The route's policy: the handler's metadata, else the controller's (as
-   * `Reflector.getAllAndOverride` reads one key); on one target `@Scopes` wins over `@Public`.
-   * No metadata (a global guard on an undecorated route): any valid token. Called once per
-   * handler and controller; the result is kept.
+   * The route's policy: the handler's metadata, else the controller's (the first of the two that
+   * carries `@Scopes`, `@AllowServiceAccounts` or `@Public` decides, as
+   * `Reflector.getAllAndOverride` reads a key); on one target `@Scopes` and
+   * `@AllowServiceAccounts` add up and win over `@Public`. No metadata (a global guard on an
+   * undecorated route): any valid user token or IAP caller. Called once per handler and
+   * controller; the result is kept. Throws when `@AllowServiceAccounts` names an account that
+   * `endpoints.serviceAccounts.allowed` does not list.
    */
   protected getPolicy(context: ExecutionContext): RoutePolicy {
     for (const target of [context.getHandler(), context.getClass()]) {
       const scopes = this.reflector.get<readonly string[] | undefined>(SCOPES_METADATA, target);
-      if (scopes) return scopes.length === 0 ? ANY_VALID_TOKEN : { kind: 'token', scopes };
+      const accounts = this.reflector.get<readonly string[] | undefined>(
+        SERVICE_ACCOUNTS_METADATA,
+        target,
+      );
+      if (accounts) return this.#serviceAccountPolicy(scopes, accounts);
+      if (scopes) return scopes.length === 0 ? ANY_VALID_TOKEN : { kind: 'token', scopes, users: true };
       if (this.reflector.get<boolean | undefined>(PUBLIC_METADATA, target)) return PUBLIC_ROUTE;
     }
     return ANY_VALID_TOKEN;
@@ -103,12 +127,19 @@ export class GoogleOAuth2Guard implements CanActivate {
   /**
    * 403 naming the scopes the caller should ask for: every scope the route requires, and the
    * email scope first when the token does not say who the user is (`identity` is then absent).
+   * `scopes` is empty when no scope would help: the route does not admit this kind of caller
+   * (a service account, an IAP caller, a user on a service-accounts-only route) or this
+   * service account.
    */
   protected onInsufficientScope(
     context: ExecutionContext,
     scopes: readonly string[],
-    _identity: GoogleUserIdentity | undefined,
+    _identity: GoogleUserIdentity | ServiceAccountIdentity | IapIdentity | undefined,
   ): never {
+    if (scopes.length === 0) {
+      this.setChallenge(context, { error: 'insufficient_scope' });
+      throw new ForbiddenException('This route does not admit this caller');
+    }
     this.setChallenge(context, { error: 'insufficient_scope', scope: scopes.join(' ') });
     throw new ForbiddenException('The access token does not grant the required scope');
   }
@@ -147,9 +178,10 @@ export class GoogleOAuth2Guard implements CanActivate {
         return true;
       }
       case 'insufficient_scope':
+        // A user's token without the email scope: naming scopes helps only where users may call.
         return this.onInsufficientScope(
           context,
-          [...new Set([outcome.scope, ...policy.scopes])],
+          policy.users ? [...new Set([outcome.scope, ...policy.scopes])] : NO_SCOPE_HELPS,
           undefined,
         );
       case 'unavailable':
@@ -157,6 +189,29 @@ export class GoogleOAuth2Guard implements CanActivate {
       default:
         return this.onUnauthenticated(context, outcome);
     }
+  }
+
+  /** `@AllowServiceAccounts` (with `@Scopes`, if any, on the same target). */
+  #serviceAccountPolicy(
+    scopes: readonly string[] | undefined,
+    accounts: readonly string[],
+  ): RoutePolicy {
+    const allowed = this.authenticator.options.serviceAccounts?.allowed ?? new Set<string>();
+    for (const email of accounts) {
+      if (!allowed.has(email)) {
+        throw new Error(
+          `nestjs-google-oauth2: @AllowServiceAccounts() names ${email}, which ` +
+            'endpoints.serviceAccounts.allowed does not list; add it there (the options say ' +
+            'which accounts the module accepts, the decorator which of them a route admits)',
+        );
+      }
+    }
+    return Object.freeze({
+      kind: 'token',
+      scopes: scopes ?? NO_SCOPE_HELPS,
+      users: scopes !== undefined,
+      serviceAccounts: accounts.length > 0 ? new Set(accounts) : allowed,
+    });
   }
 
   #policyOf(context: ExecutionContext): RoutePolicy {

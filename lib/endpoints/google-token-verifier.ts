@@ -9,7 +9,7 @@ import {
 } from './endpoints.constants.js';
 import { ENDPOINTS_OPTIONS, type ResolvedEndpointsOptions } from './endpoints-options.js';
 import { GoogleCerts } from './google-certs.js';
-import { decodeJwt, IdTokenChecker } from './id-token.js';
+import { decodeJwt, IapAssertionChecker, IdTokenChecker } from './id-token.js';
 import { isAccessTokenShaped, TokenInfoChecker } from './tokeninfo.js';
 import {
   invalid,
@@ -20,8 +20,10 @@ import { VerificationCache } from './verification-cache.js';
 
 /**
  * Checks callers' Google tokens: access tokens with tokeninfo (`TokenInfoChecker`), ID tokens
- * (when `acceptIdTokens`) locally against Google's keys (`IdTokenChecker`). Results are cached
- * by a hash of the token (`VerificationCache`): a valid one until the token expires or
+ * (when `acceptIdTokens` or `serviceAccounts`) locally against Google's keys (`IdTokenChecker`),
+ * and IAP assertions (when `iap`) against IAP's keys (`IapAssertionChecker`). Results are cached
+ * by a hash of the token (`VerificationCache`; IAP assertions in a cache of their own, so that a
+ * string is only ever good where it was sent): a valid one until the token expires or
  * `recheckAfterSeconds` pass, an invalid one for `INVALID_TOKEN_CACHE_MS`, apart; an outage
  * throws `TokenVerificationUnavailableError` and is not cached. Singleton; never touches the
  * token store.
@@ -32,6 +34,7 @@ export class GoogleTokenVerifier {
   readonly #cache: VerificationCache;
   readonly #tokenInfo: TokenInfoChecker;
   readonly #idTokens: IdTokenChecker | undefined;
+  readonly #iap: { checker: IapAssertionChecker; cache: VerificationCache } | undefined;
   #outage = false;
 
   constructor(
@@ -40,16 +43,42 @@ export class GoogleTokenVerifier {
     http: GoogleHttpClient,
   ) {
     this.#tokenInfo = new TokenInfoChecker(http, config.urls.tokenInfo, options);
-    this.#idTokens = options.acceptIdTokens
+    this.#idTokens = options.readsIdTokens
       ? new IdTokenChecker(new GoogleCerts(http, config.urls.certs), options)
       : undefined;
-    this.#cache = new VerificationCache({
+    const cacheOptions = {
       maxValid: VERIFICATION_CACHE_MAX_ENTRIES,
       maxInvalid: INVALID_TOKEN_CACHE_MAX_ENTRIES,
       validForMs: options.recheckAfterMs,
       invalidForMs: INVALID_TOKEN_CACHE_MS,
-    });
+    };
+    this.#cache = new VerificationCache(cacheOptions);
+    this.#iap = options.iap
+      ? {
+          checker: new IapAssertionChecker(
+            new GoogleCerts(http, { url: config.urls.iapPublicKeys, alg: 'ES256', endpoint: 'iapKeys' }),
+            options.iap.audiences,
+          ),
+          cache: new VerificationCache(cacheOptions),
+        }
+      : undefined;
   }
+
+  /**
+   * Checks an IAP assertion (`endpoints.iap` must be set): the kept outcome synchronously when
+   * there is one, else a promise of it, as `verify` does.
+   */
+  verifyIapAssertion(assertion: string): TokenVerification | Promise<TokenVerification> {
+    return this.#iap!.cache.get(assertion, this.#checkIapAssertion);
+  }
+
+  /** The kept outcome for an IAP assertion, if any (see `cached`). */
+  cachedIapAssertion(assertion: string, connection?: object): TokenVerification | undefined {
+    return this.#iap!.cache.peek(assertion, connection);
+  }
+
+  readonly #checkIapAssertion = (assertion: string) =>
+    this.#settle(this.#iap!.checker.check(assertion));
 
   /**
    * Checks `token`: the kept outcome synchronously when there is one, else a promise of it,
@@ -79,9 +108,14 @@ export class GoogleTokenVerifier {
     const jwt = this.#idTokens ? decodeJwt(token) : undefined;
     // Not worth a call to Google: cached as invalid like any refused token.
     if (!jwt && !isAccessTokenShaped(token)) return invalid('not shaped like a Google token');
+    return this.#settle(jwt ? this.#idTokens!.check(jwt) : this.#tokenInfo.check(token));
+  }
+
+  /** Notes an outage or an answer, and logs why a token was refused (never the token). */
+  async #settle(checking: Promise<TokenVerification>): Promise<TokenVerification> {
     let result: TokenVerification;
     try {
-      result = jwt ? await this.#idTokens!.check(jwt) : await this.#tokenInfo.check(token);
+      result = await checking;
     } catch (err) {
       if (err instanceof TokenVerificationUnavailableError) this.#noteOutage(err);
       throw err;

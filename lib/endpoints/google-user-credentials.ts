@@ -31,6 +31,11 @@ export class GoogleUserCredentials {
     this.#transporter = transporter;
   }
 
+  /** The kind of caller, to tell it from the others of `GoogleCaller`. */
+  get kind(): 'user' {
+    return 'user';
+  }
+
   /** `access_token` (checked with tokeninfo) or `id_token` (a Google ID token, checked locally). */
   get tokenType(): 'access_token' | 'id_token' {
     return this.#identity.tokenType;
@@ -99,6 +104,7 @@ export class GoogleUserCredentials {
   /** Everything but the token. */
   toJSON(): Record<string, unknown> {
     return {
+      kind: this.kind,
       tokenType: this.tokenType,
       email: this.email,
       emailVerified: this.emailVerified,

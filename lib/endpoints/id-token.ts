@@ -1,11 +1,21 @@
 import { verify, type KeyObject } from 'node:crypto';
-import { GOOGLE_ISSUERS, ID_TOKEN_CLOCK_SKEW_SECONDS } from './endpoints.constants.js';
-import { allowsClient, type ResolvedEndpointsOptions } from './endpoints-options.js';
+import {
+  GOOGLE_ISSUERS,
+  IAP_ISSUER,
+  ID_TOKEN_CLOCK_SKEW_SECONDS,
+} from './endpoints.constants.js';
+import {
+  allowsClient,
+  type ResolvedEndpointsOptions,
+  type ResolvedServiceAccounts,
+} from './endpoints-options.js';
 import type { GoogleCerts } from './google-certs.js';
 import { ID_TOKEN_SCOPES } from './scopes.js';
 import {
   authenticated,
   invalid,
+  verifiedIapCaller,
+  verifiedServiceAccount,
   verifiedUser,
   type TokenVerification,
 } from './token-verification.js';
@@ -50,13 +60,41 @@ function jsonObject(part: string): Record<string, unknown> | undefined {
   }
 }
 
-/** Whether `key` signed the JWT with RS256. */
+/**
+ * Whether `key` signed the JWT: RS256 with an RSA key, ES256 with an EC P-256 key. One path for
+ * both: SHA-256, and for ES256 the signature in JWS's form (r‖s, 64 bytes), not DER. The JWT's
+ * `alg` is checked by the caller, against the one kind of key it holds.
+ */
 export function hasValidSignature(jwt: DecodedJwt, key: KeyObject): boolean {
   try {
-    return verify('RSA-SHA256', Buffer.from(jwt.signingInput), key, jwt.signature);
+    const signer = key.asymmetricKeyType === 'ec' ? { key, dsaEncoding: 'ieee-p1363' as const } : key;
+    return verify('sha256', Buffer.from(jwt.signingInput), signer, jwt.signature);
   } catch {
     return false;
   }
+}
+
+/**
+ * Why a token's `exp`/`iat` are not acceptable (numbers, within `ID_TOKEN_CLOCK_SKEW_SECONDS`,
+ * `iat ≤ exp`), or undefined when they are.
+ */
+function lifetimeFault(exp: unknown, iat: unknown, now: number): string | undefined {
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) return 'no exp';
+  if (exp + ID_TOKEN_CLOCK_SKEW_SECONDS <= now) return 'expired';
+  if (typeof iat !== 'number' || !Number.isFinite(iat)) return 'no iat';
+  if (iat - ID_TOKEN_CLOCK_SKEW_SECONDS > now) return 'issued in the future';
+  if (iat > exp) return 'iat after exp';
+  return undefined;
+}
+
+/** A JWT's `aud` as a list (a string or an array of them). */
+function audiencesOf(aud: unknown): readonly unknown[] {
+  return typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
+}
+
+/** The first of the token's audiences that `accepted` holds. */
+function acceptedAudience(aud: unknown, accepted: readonly string[]): string | undefined {
+  return audiencesOf(aud).find((a): a is string => typeof a === 'string' && accepted.includes(a));
 }
 
 export interface IdTokenPolicy {
@@ -80,26 +118,20 @@ export function checkIdTokenClaims(
   const now = nowMs / 1000;
   const { iss, aud, azp, exp, iat, sub, email, email_verified } = claims;
   if (typeof iss !== 'string' || !GOOGLE_ISSUERS.includes(iss)) return invalid('id token: issuer');
-  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
-  if (!audiences.some((a) => typeof a === 'string' && policy.audiences.includes(a))) {
-    return invalid('id token: audience');
-  }
+  const audience = acceptedAudience(aud, policy.audiences);
+  if (audience === undefined) return invalid('id token: audience');
   if (azp !== undefined && (typeof azp !== 'string' || !policy.allowsClient(azp))) {
     return invalid('id token: authorized party');
   }
-  if (typeof exp !== 'number' || !Number.isFinite(exp)) return invalid('id token: no exp');
-  if (exp + ID_TOKEN_CLOCK_SKEW_SECONDS <= now) return invalid('id token: expired');
-  if (typeof iat !== 'number' || !Number.isFinite(iat)) return invalid('id token: no iat');
-  if (iat - ID_TOKEN_CLOCK_SKEW_SECONDS > now) return invalid('id token: issued in the future');
-  if (iat > exp) return invalid('id token: iat after exp');
+  const fault = lifetimeFault(exp, iat, now);
+  if (fault) return invalid(`id token: ${fault}`);
   if (typeof sub !== 'string' || sub === '') return invalid('id token: no sub');
   if (typeof email !== 'string' || email === '') return invalid('id token: no email');
   const emailVerified = email_verified === true || email_verified === 'true';
   if (!emailVerified && !policy.allowUnverifiedEmails) {
     return invalid('id token: email not verified');
   }
-  const clientId =
-    typeof azp === 'string' ? azp : audiences.find((a) => policy.audiences.includes(a))!;
+  const clientId = typeof azp === 'string' ? azp : audience;
   return authenticated(
     verifiedUser({
       tokenType: 'id_token',
@@ -109,27 +141,120 @@ export function checkIdTokenClaims(
       clientId,
       scopes: ID_TOKEN_SCOPES,
       // The skew the check allows on `exp` is not added: the result is kept until `exp`.
-      expiresAt: exp * 1000,
+      expiresAt: (exp as number) * 1000,
     }),
   );
 }
 
 /**
+ * Checks the claims of a service account's Google ID token (the signature is checked apart):
+ * issuer, `aud` in `accounts.audiences`, `exp`/`iat` within the skew, `sub`, an `email` on
+ * `accounts.allowed` (without case) that Google says is verified. `azp` is not checked: it is
+ * the account's own id, and the allow-list says who may call.
+ */
+export function checkServiceAccountClaims(
+  claims: Record<string, unknown>,
+  accounts: ResolvedServiceAccounts,
+  nowMs: number = Date.now(),
+): TokenVerification {
+  const { iss, aud, exp, iat, sub, email, email_verified } = claims;
+  if (typeof iss !== 'string' || !GOOGLE_ISSUERS.includes(iss)) {
+    return invalid('service account: issuer');
+  }
+  const audience = acceptedAudience(aud, accounts.audiences);
+  if (audience === undefined) return invalid('service account: audience');
+  const fault = lifetimeFault(exp, iat, nowMs / 1000);
+  if (fault) return invalid(`service account: ${fault}`);
+  if (typeof sub !== 'string' || sub === '') return invalid('service account: no sub');
+  const account = typeof email === 'string' ? email.toLowerCase() : undefined;
+  if (account === undefined || !accounts.allowed.has(account)) {
+    return invalid('service account: not on endpoints.serviceAccounts.allowed');
+  }
+  // `allowUnverifiedEmails` does not apply: the email is all that says which account calls.
+  if (email_verified !== true && email_verified !== 'true') {
+    return invalid('service account: email not verified');
+  }
+  return authenticated(
+    verifiedServiceAccount({
+      email: account,
+      userId: sub,
+      audience,
+      expiresAt: (exp as number) * 1000,
+    }),
+  );
+}
+
+/**
+ * Checks the claims of an Identity-Aware Proxy assertion (the signature is checked apart):
+ * `iss` IAP, `aud` in `audiences`, `exp`/`iat` within the skew, `email` and `sub` present.
+ */
+export function checkIapClaims(
+  claims: Record<string, unknown>,
+  audiences: readonly string[],
+  nowMs: number = Date.now(),
+): TokenVerification {
+  const { iss, aud, exp, iat, sub, email, hd } = claims;
+  if (iss !== IAP_ISSUER) return invalid('iap: issuer');
+  const audience = acceptedAudience(aud, audiences);
+  if (audience === undefined) return invalid('iap: audience');
+  const fault = lifetimeFault(exp, iat, nowMs / 1000);
+  if (fault) return invalid(`iap: ${fault}`);
+  if (typeof sub !== 'string' || sub === '') return invalid('iap: no sub');
+  if (typeof email !== 'string' || email === '') return invalid('iap: no email');
+  return authenticated(
+    verifiedIapCaller({
+      email,
+      userId: sub,
+      audience,
+      ...(typeof hd === 'string' && hd !== '' ? { hostedDomain: hd } : {}),
+      expiresAt: (exp as number) * 1000,
+    }),
+  );
+}
+
+/**
+ * The signature step shared by ID tokens and IAP assertions: the header's `alg` is the key
+ * set's, a `kid` names a published key, and that key signed the token. Undefined when it did;
+ * else the outcome. Rejects with `TokenVerificationUnavailableError` when the keys cannot be
+ * fetched.
+ */
+async function signatureFault(
+  jwt: DecodedJwt,
+  keys: GoogleCerts,
+  what: string,
+): Promise<TokenVerification | undefined> {
+  if (jwt.header.alg !== keys.alg) return invalid(`${what}: alg is not ${keys.alg}`);
+  const kid = jwt.header.kid;
+  if (typeof kid !== 'string' || kid === '') return invalid(`${what}: no kid`);
+  const key = await keys.key(kid);
+  if (!key) return invalid(`${what}: unknown kid`);
+  if (!hasValidSignature(jwt, key)) return invalid(`${what}: bad signature`);
+  return undefined;
+}
+
+/**
  * Checks Google ID tokens locally, with no call per token: RS256, the key chosen by `kid`
- * from Google's published keys (`GoogleCerts`), then the claims.
+ * from Google's published keys (`GoogleCerts`), then the claims: a service account's
+ * (`checkServiceAccountClaims`) when its `aud` is one of `serviceAccounts.audiences`, else a
+ * user's (`checkIdTokenClaims`, when `acceptIdTokens`).
  */
 export class IdTokenChecker {
-  readonly #policy: IdTokenPolicy;
+  readonly #users: IdTokenPolicy | undefined;
+  readonly #serviceAccounts: ResolvedServiceAccounts | undefined;
 
   constructor(
     private readonly certs: GoogleCerts,
     options: ResolvedEndpointsOptions,
   ) {
-    this.#policy = {
-      audiences: options.audiences,
-      allowsClient: (client) => allowsClient(options, client) || options.audiences.includes(client),
-      allowUnverifiedEmails: options.allowUnverifiedEmails,
-    };
+    this.#users = options.acceptIdTokens
+      ? {
+          audiences: options.audiences,
+          allowsClient: (client) =>
+            allowsClient(options, client) || options.audiences.includes(client),
+          allowUnverifiedEmails: options.allowUnverifiedEmails,
+        }
+      : undefined;
+    this.#serviceAccounts = options.serviceAccounts;
   }
 
   /**
@@ -137,12 +262,48 @@ export class IdTokenChecker {
    * certs cannot be fetched.
    */
   async check(jwt: DecodedJwt): Promise<TokenVerification> {
-    if (jwt.header.alg !== 'RS256') return invalid('id token: alg is not RS256');
-    const kid = jwt.header.kid;
-    if (typeof kid !== 'string' || kid === '') return invalid('id token: no kid');
-    const key = await this.certs.key(kid);
-    if (!key) return invalid('id token: unknown kid');
-    if (!hasValidSignature(jwt, key)) return invalid('id token: bad signature');
-    return checkIdTokenClaims(jwt.payload, this.#policy);
+    const fault = await signatureFault(jwt, this.certs, 'id token');
+    if (fault) return fault;
+    return this.#isServiceAccountToken(jwt.payload)
+      ? checkServiceAccountClaims(jwt.payload, this.#serviceAccounts!)
+      : this.#users
+        ? checkIdTokenClaims(jwt.payload, this.#users)
+        : invalid('id token: audience');
+  }
+
+  /**
+   * Whether a token is checked as a service account's: its `aud` is a service-account audience,
+   * and (should that audience also be a user audience, which the boot report warns about) its
+   * email is on the allow-list.
+   */
+  #isServiceAccountToken(claims: Record<string, unknown>): boolean {
+    const accounts = this.#serviceAccounts;
+    if (!accounts || acceptedAudience(claims.aud, accounts.audiences) === undefined) return false;
+    if (!this.#users || acceptedAudience(claims.aud, this.#users.audiences) === undefined) {
+      return true;
+    }
+    return typeof claims.email === 'string' && accounts.allowed.has(claims.email.toLowerCase());
+  }
+}
+
+/**
+ * Checks Identity-Aware Proxy assertions (`x-goog-iap-jwt-assertion`) locally: ES256, the key
+ * chosen by `kid` from IAP's published keys, then the claims (`checkIapClaims`).
+ */
+export class IapAssertionChecker {
+  constructor(
+    private readonly keys: GoogleCerts,
+    private readonly audiences: readonly string[],
+  ) {}
+
+  /**
+   * Resolves to the assertion's outcome; rejects with `TokenVerificationUnavailableError` when
+   * IAP's keys cannot be fetched.
+   */
+  async check(assertion: string): Promise<TokenVerification> {
+    const jwt = decodeJwt(assertion);
+    if (!jwt) return invalid('iap: not a JWT');
+    const fault = await signatureFault(jwt, this.keys, 'iap');
+    return fault ?? checkIapClaims(jwt.payload, this.audiences);
   }
 }

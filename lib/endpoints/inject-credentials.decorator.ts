@@ -6,20 +6,16 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { EndpointsAuthenticator } from './endpoints-authenticator.js';
-import type { GoogleUserCredentials } from './google-user-credentials.js';
+import type { GoogleCaller } from './google-caller.js';
 import { httpRequestOf } from './http-request.js';
 
-/** Where `CallerCheckGuard` leaves the route's credentials (or `null`) on the Node request. */
+/** Where `CallerCheckGuard` leaves the route's caller (or `null`) on the Node request. */
 const INJECTED_CREDENTIALS = Symbol('nestjs-google-oauth2:injected-credentials');
 
-type WithCredentials = Record<
-  typeof INJECTED_CREDENTIALS,
-  GoogleUserCredentials | null | undefined
->;
+type WithCredentials = Record<typeof INJECTED_CREDENTIALS, GoogleCaller | null | undefined>;
 
 /**
- * What `@InjectCredentials()` adds to its route: finds the caller's credentials before the
- * handler runs and leaves them on the request for the parameter. It never refuses a request
+ * What `@InjectCredentials()` adds to its route: finds the caller before the handler runs and leaves them on the request for the parameter. It never refuses a request
  * (no token: `null`), but answers 503 when Google could not be asked. A guard rather than a
  * pipe: a guard that answers at once costs Nest a call, a pipe a chain of promises. On a route
  * under `GoogleOAuth2Guard` both share one check of the request; on a cache hit this one is
@@ -31,7 +27,7 @@ export class CallerCheckGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): true | Promise<true> {
     const request = httpRequestOf(context, '@InjectCredentials()') as unknown as WithCredentials;
-    const credentials = this.authenticator.credentials(request as never);
+    const credentials = this.authenticator.caller(request as never);
     if (credentials instanceof Promise) {
       return credentials.then((found) => {
         request[INJECTED_CREDENTIALS] = found;
@@ -56,8 +52,10 @@ const credentialsParam = createParamDecorator((_data: unknown, context: Executio
 });
 
 /**
- * The caller's `GoogleUserCredentials` as a handler parameter, or `null` when the request
- * carries no valid token; 503 when Google could not be asked. The controller stays a
+ * The caller as a handler parameter: a `GoogleCaller`, told apart by `kind` (a user's
+ * `GoogleUserCredentials`, a `ServiceAccountCaller`, an `IapCaller`), or `null` when the
+ * request carries no valid token; 503 when Google could not be asked. On a route that admits
+ * users only (`@Scopes`), it is always a `GoogleUserCredentials`. The controller stays a
  * singleton. Under `@Scopes(...)` the token is checked once per request, by whichever comes
  * first. Applies `CallerCheckGuard` to the handler, which the controller's module must be able
  * to build (it sees `OAuth2Module`'s exports).

@@ -6,7 +6,7 @@ import type { GoogleOAuth2Error } from '../google/google-oauth2.error.js';
  * @publicApi
  */
 export interface GoogleUserIdentity {
-  /** The kind of caller: a Google user (further kinds of callers may follow). */
+  /** The kind of caller: a Google user. */
   readonly kind: 'user';
   /** An OAuth2 access token (checked with tokeninfo) or a Google ID token (checked locally). */
   readonly tokenType: 'access_token' | 'id_token';
@@ -29,10 +29,51 @@ export interface VerifiedUser extends GoogleUserIdentity {
 }
 
 /**
- * Who a valid token stands for. One kind of caller today; other kinds (service accounts' ID
- * tokens, IAP assertions) are further members, told apart by `kind`.
+ * A service account that called with a Google-signed ID token minted for this service
+ * (`endpoints.serviceAccounts`). Never holds the token.
+ *
+ * @publicApi
  */
-export type VerifiedIdentity = VerifiedUser;
+export interface ServiceAccountIdentity {
+  /** The kind of caller: another service, as its service account. */
+  readonly kind: 'serviceAccount';
+  /** Always a Google ID token. */
+  readonly tokenType: 'id_token';
+  /** The service account's email, in lower case (as `endpoints.serviceAccounts.allowed` is compared). */
+  readonly email: string;
+  /** The service account's unique id (`sub`). */
+  readonly userId: string;
+  /** The audience the token was minted for (one of `endpoints.serviceAccounts.audiences`). */
+  readonly audience: string;
+  /** When the token expires, epoch ms. */
+  readonly expiresAt: number;
+}
+
+/**
+ * A caller that Identity-Aware Proxy let through, as its signed assertion
+ * (`x-goog-iap-jwt-assertion`) says (`endpoints.iap`). Never holds the assertion.
+ *
+ * @publicApi
+ */
+export interface IapIdentity {
+  /** The kind of caller: whoever IAP let through (a user or a service account). */
+  readonly kind: 'iap';
+  readonly email: string;
+  /** IAP's id of the caller (`sub`, e.g. `accounts.google.com:1234…`). */
+  readonly userId: string;
+  /** The assertion's audience (one of `endpoints.iap.audiences`). */
+  readonly audience: string;
+  /** The caller's Google Workspace domain (`hd`), when they have one. */
+  readonly hostedDomain?: string;
+  /** When the assertion expires, epoch ms. */
+  readonly expiresAt: number;
+}
+
+/**
+ * Who a valid token (or IAP assertion) stands for, told apart by `kind`. Frozen; shared by
+ * every request that sends the same token.
+ */
+export type VerifiedIdentity = VerifiedUser | ServiceAccountIdentity | IapIdentity;
 
 /** The one place a `VerifiedUser` is made: frozen, its scopes canonical and as a set too. */
 export function verifiedUser(fields: Omit<GoogleUserIdentity, 'kind'>): VerifiedUser {
@@ -68,6 +109,18 @@ export class TokenVerificationUnavailableError extends Error {
 
 export function invalid(reason: string): TokenVerification {
   return { status: 'invalid', reason };
+}
+
+/** A service-account caller, frozen. */
+export function verifiedServiceAccount(
+  fields: Omit<ServiceAccountIdentity, 'kind' | 'tokenType'>,
+): ServiceAccountIdentity {
+  return Object.freeze({ kind: 'serviceAccount', tokenType: 'id_token', ...fields });
+}
+
+/** An IAP caller, frozen. */
+export function verifiedIapCaller(fields: Omit<IapIdentity, 'kind'>): IapIdentity {
+  return Object.freeze({ kind: 'iap', ...fields });
 }
 
 export function authenticated(identity: VerifiedIdentity): TokenVerification {
