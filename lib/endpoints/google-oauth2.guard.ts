@@ -100,7 +100,8 @@ export class GoogleOAuth2Guard implements CanActivate {
         target,
       );
       if (accounts) return this.#serviceAccountPolicy(scopes, accounts);
-      if (scopes) return scopes.length === 0 ? ANY_VALID_TOKEN : { kind: 'token', scopes, users: true };
+      if (scopes)
+        return scopes.length === 0 ? ANY_VALID_TOKEN : { kind: 'token', scopes, users: true };
       if (this.reflector.get<boolean | undefined>(PUBLIC_METADATA, target)) return PUBLIC_ROUTE;
     }
     return ANY_VALID_TOKEN;

@@ -56,7 +56,11 @@ export class GoogleTokenVerifier {
     this.#iap = options.iap
       ? {
           checker: new IapAssertionChecker(
-            new GoogleCerts(http, { url: config.urls.iapPublicKeys, alg: 'ES256', endpoint: 'iapKeys' }),
+            new GoogleCerts(http, {
+              url: config.urls.iapPublicKeys,
+              alg: 'ES256',
+              endpoint: 'iapKeys',
+            }),
             options.iap.audiences,
           ),
           cache: new VerificationCache(cacheOptions),

@@ -101,10 +101,9 @@ export class GoogleUserCredentials {
     return missingScopes(this.scopes, scopes).length === 0;
   }
 
-  /** Everything but the token. */
+  /** Everything but the token (and `kind`, as before it existed: JSON that apps send stays the same). */
   toJSON(): Record<string, unknown> {
     return {
-      kind: this.kind,
       tokenType: this.tokenType,
       email: this.email,
       emailVerified: this.emailVerified,

@@ -1,9 +1,5 @@
 import { verify, type KeyObject } from 'node:crypto';
-import {
-  GOOGLE_ISSUERS,
-  IAP_ISSUER,
-  ID_TOKEN_CLOCK_SKEW_SECONDS,
-} from './endpoints.constants.js';
+import { GOOGLE_ISSUERS, IAP_ISSUER, ID_TOKEN_CLOCK_SKEW_SECONDS } from './endpoints.constants.js';
 import {
   allowsClient,
   type ResolvedEndpointsOptions,
@@ -67,7 +63,8 @@ function jsonObject(part: string): Record<string, unknown> | undefined {
  */
 export function hasValidSignature(jwt: DecodedJwt, key: KeyObject): boolean {
   try {
-    const signer = key.asymmetricKeyType === 'ec' ? { key, dsaEncoding: 'ieee-p1363' as const } : key;
+    const signer =
+      key.asymmetricKeyType === 'ec' ? { key, dsaEncoding: 'ieee-p1363' as const } : key;
     return verify('sha256', Buffer.from(jwt.signingInput), signer, jwt.signature);
   } catch {
     return false;

@@ -1,12 +1,6 @@
 /** Which of Google's endpoints an error came from. */
 export type GoogleEndpointName =
-  | 'token'
-  | 'tokeninfo'
-  | 'userinfo'
-  | 'certs'
-  | 'iapKeys'
-  | 'iamcredentials'
-  | 'metadata';
+  'token' | 'tokeninfo' | 'userinfo' | 'certs' | 'iapKeys' | 'iamcredentials' | 'metadata';
 
 /**
  * The one error type for a failed call to Google's OAuth2 machinery. `error` and

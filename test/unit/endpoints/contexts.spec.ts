@@ -13,7 +13,10 @@ import {
   type EndpointsOptions,
 } from 'nestjs-google-oauth2';
 import { CallerContext } from '../../../lib/endpoints/caller-context.js';
-import { endpointsWarnings } from '../../../lib/endpoints/endpoints-boot-report.js';
+import {
+  endpointsWarnings,
+  type EndpointsUse,
+} from '../../../lib/endpoints/endpoints-boot-report.js';
 import { EndpointsAuthenticator } from '../../../lib/endpoints/endpoints-authenticator.js';
 import { GoogleTokenVerifier } from '../../../lib/endpoints/google-token-verifier.js';
 import { GoogleHttpClient } from '../../../lib/google/google-http-client.js';
@@ -131,7 +134,7 @@ describe('route policy', () => {
     guard.policyOf(context('http', cls, method, [{ headers: {} }, {}]));
 
   it('@Scopes on a handler, its names canonical', () => {
-    expect(policy(Routes, 'guarded')).toEqual({ kind: 'token', scopes: [EMAIL] });
+    expect(policy(Routes, 'guarded')).toEqual({ kind: 'token', scopes: [EMAIL], users: true });
   });
 
   it('is read once per handler and controller, then kept', () => {
@@ -164,18 +167,23 @@ describe('route policy', () => {
   });
 
   it('no metadata (a global guard): any valid token', () => {
-    expect(policy(Routes, 'plain')).toEqual({ kind: 'token', scopes: [] });
+    expect(policy(Routes, 'plain')).toEqual({ kind: 'token', scopes: [], users: true });
   });
 
   it("the controller's @Scopes applies to an undecorated handler", () => {
     expect(policy(ScopedRoutes, 'inherits')).toEqual({
       kind: 'token',
       scopes: ['https://www.googleapis.com/auth/calendar'],
+      users: true,
     });
   });
 
   it("a handler's @Scopes replaces the controller's", () => {
-    expect(policy(ScopedRoutes, 'replaces')).toEqual({ kind: 'token', scopes: [EMAIL] });
+    expect(policy(ScopedRoutes, 'replaces')).toEqual({
+      kind: 'token',
+      scopes: [EMAIL],
+      users: true,
+    });
   });
 
   it("a handler's @Public() opens a @Scopes controller's route", () => {
@@ -184,7 +192,7 @@ describe('route policy', () => {
 
   it("a handler's @Scopes() closes a @Public() controller's route", () => {
     expect(policy(PublicRoutes, 'open')).toEqual({ kind: 'public' });
-    expect(policy(PublicRoutes, 'anyToken')).toEqual({ kind: 'token', scopes: [] });
+    expect(policy(PublicRoutes, 'anyToken')).toEqual({ kind: 'token', scopes: [], users: true });
   });
 
   it('@Scopes refuses names that cannot be scopes', () => {
@@ -195,11 +203,13 @@ describe('route policy', () => {
 });
 
 describe('boot warnings', () => {
-  const NOT_USED = { takesCallersTokens: false, injectsCallerCredentials: false };
-  const warnings = (
-    endpoints: EndpointsOptions | undefined,
-    use: { takesCallersTokens: boolean; injectsCallerCredentials: boolean } = NOT_USED,
-  ) => endpointsWarnings(resolveOAuth2Config(endpoints ? { endpoints } : {}).endpoints, use);
+  const NOT_USED: EndpointsUse = {
+    takesCallersTokens: false,
+    injectsCallerCredentials: false,
+    allowServiceAccounts: [],
+  };
+  const warnings = (endpoints: EndpointsOptions | undefined, use: EndpointsUse = NOT_USED) =>
+    endpointsWarnings(resolveOAuth2Config(endpoints ? { endpoints } : {}).endpoints, use);
 
   it('warns when allowAnyClient is on', () => {
     const found = warnings({ allowAnyClient: true });
@@ -220,7 +230,7 @@ describe('boot warnings', () => {
   });
 
   it('warns when CallerCredentials is injected with the caller context off', () => {
-    const use = { takesCallersTokens: true, injectsCallerCredentials: true };
+    const use = { ...NOT_USED, takesCallersTokens: true, injectsCallerCredentials: true };
     expect(warnings({ allowedClientIds: ['web'] }, use)).toEqual([
       expect.stringMatching(/CallerCredentials is injected but endpoints.callerContext is off/),
     ]);
@@ -235,9 +245,9 @@ describe('boot warnings', () => {
 
   it('says nothing to an app that does not take callers tokens, but warns one that does', () => {
     expect(warnings(undefined)).toEqual([]);
-    expect(
-      warnings(undefined, { takesCallersTokens: true, injectsCallerCredentials: false }),
-    ).toEqual([expect.stringMatching(/no access token will be accepted/)]);
+    expect(warnings(undefined, { ...NOT_USED, takesCallersTokens: true })).toEqual([
+      expect.stringMatching(/no access token will be accepted/),
+    ]);
   });
 });
 

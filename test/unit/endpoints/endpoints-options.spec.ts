@@ -18,6 +18,7 @@ describe('resolveEndpointsOptions', () => {
       recheckAfterMs: 300_000,
       maxConcurrentTokenInfoCalls: 64,
       callerContext: false,
+      readsIdTokens: false,
       configured: false,
     });
   });

@@ -66,7 +66,11 @@ describe('GoogleTokenVerifier (access tokens)', () => {
       data: info({ exp: undefined, azp: undefined }),
     });
     const result = await verify(v);
-    expect(result.status === 'authenticated' && result.identity.kind === 'user' && result.identity.clientId).toBe('web');
+    expect(
+      result.status === 'authenticated' &&
+        result.identity.kind === 'user' &&
+        result.identity.clientId,
+    ).toBe('web');
     expect(result.status === 'authenticated' && result.identity.expiresAt).toBeGreaterThan(
       Date.now() + 3_590_000,
     );
@@ -110,7 +114,11 @@ describe('GoogleTokenVerifier (access tokens)', () => {
       allowUnverifiedEmails: true,
     });
     const result = await verify(v);
-    expect(result.status === 'authenticated' && result.identity.kind === 'user' && result.identity.emailVerified).toBe(false);
+    expect(
+      result.status === 'authenticated' &&
+        result.identity.kind === 'user' &&
+        result.identity.emailVerified,
+    ).toBe(false);
   });
 
   it.each([

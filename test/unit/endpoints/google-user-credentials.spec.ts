@@ -37,6 +37,7 @@ describe('GoogleUserCredentials', () => {
     expect(`${JSON.stringify({ user: creds })}`).not.toContain(TOKEN);
     expect(Object.keys(creds)).not.toContain('accessToken');
     expect(Object.keys(creds)).not.toContain('authClient');
+    expect(creds.kind).toBe('user');
     expect(JSON.parse(JSON.stringify(creds))).toEqual({
       tokenType: 'access_token',
       email: 'alice@example.com',

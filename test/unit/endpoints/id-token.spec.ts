@@ -95,7 +95,11 @@ describe('checkIdTokenClaims', () => {
     const unverified = claims({ email_verified: false });
     expect(checkIdTokenClaims(unverified, policy).status).toBe('invalid');
     const result = checkIdTokenClaims(unverified, { ...policy, allowUnverifiedEmails: true });
-    expect(result.status === 'authenticated' && result.identity.kind === 'user' && result.identity.emailVerified).toBe(false);
+    expect(
+      result.status === 'authenticated' &&
+        result.identity.kind === 'user' &&
+        result.identity.emailVerified,
+    ).toBe(false);
   });
 
   it.each([
