@@ -9,6 +9,7 @@ import {
   Module,
   Post,
   type INestApplication,
+  type Type,
 } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { APP_GUARD } from '@nestjs/core';
@@ -195,6 +196,8 @@ export interface AppOptions {
   requestTimeoutMs?: number;
   /** Register `GoogleOAuth2Guard` as `APP_GUARD` and mount the global-guard controllers. */
   globalGuard?: boolean;
+  /** Mount these controllers (besides the global-guard ones when `globalGuard`) instead of the usual ones. */
+  controllers?: Type[];
 }
 
 export async function createApp(options: AppOptions): Promise<INestApplication> {
@@ -208,16 +211,18 @@ export async function createApp(options: AppOptions): Promise<INestApplication> 
         endpoints: options.endpoints ?? { allowedClientIds: [WEB_CLIENT] },
       }),
     ],
-    controllers: options.globalGuard
-      ? [GlobalController, PublicClassController]
-      : [
-          UserInfoController,
-          RoutesController,
-          CalendarController,
-          ServiceController,
-          ServiceBodyController,
-          CallerController,
-        ],
+    controllers: options.controllers
+      ? [...(options.globalGuard ? [GlobalController] : []), ...options.controllers]
+      : options.globalGuard
+        ? [GlobalController, PublicClassController]
+        : [
+            UserInfoController,
+            RoutesController,
+            CalendarController,
+            ServiceController,
+            ServiceBodyController,
+            CallerController,
+          ],
     providers: [
       CallerLookup,
       { provide: API_ROOT, useValue: emulator.urls.apiRoot },
