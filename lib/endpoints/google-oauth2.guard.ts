@@ -100,8 +100,7 @@ export class GoogleOAuth2Guard implements CanActivate {
         target,
       );
       if (accounts) return this.#serviceAccountPolicy(scopes, accounts);
-      if (scopes)
-        return scopes.length === 0 ? ANY_VALID_TOKEN : { kind: 'token', scopes, users: true };
+      if (scopes) return scopes.length === 0 ? ANY_VALID_TOKEN : { kind: 'token', scopes };
       if (this.reflector.get<boolean | undefined>(PUBLIC_METADATA, target)) return PUBLIC_ROUTE;
     }
     return ANY_VALID_TOKEN;
@@ -182,7 +181,7 @@ export class GoogleOAuth2Guard implements CanActivate {
         // A user's token without the email scope: naming scopes helps only where users may call.
         return this.onInsufficientScope(
           context,
-          policy.users ? [...new Set([outcome.scope, ...policy.scopes])] : NO_SCOPE_HELPS,
+          policy.users !== false ? [...new Set([outcome.scope, ...policy.scopes])] : NO_SCOPE_HELPS,
           undefined,
         );
       case 'unavailable':
@@ -210,7 +209,7 @@ export class GoogleOAuth2Guard implements CanActivate {
     return Object.freeze({
       kind: 'token',
       scopes: scopes ?? NO_SCOPE_HELPS,
-      users: scopes !== undefined,
+      ...(scopes === undefined ? { users: false } : {}),
       serviceAccounts: accounts.length > 0 ? new Set(accounts) : allowed,
     });
   }

@@ -15,8 +15,11 @@ export type RoutePolicy =
        * none, IAP callers are admitted too: they carry no scopes.
        */
       readonly scopes: readonly string[];
-      /** Whether Google users are admitted (`@Scopes`, or no metadata under a global guard). */
-      readonly users: boolean;
+      /**
+       * Whether Google users (and IAP callers) are admitted; absent: they are. False on a route
+       * with `@AllowServiceAccounts` and no `@Scopes`.
+       */
+      readonly users?: boolean;
       /**
        * The service accounts admitted (`@AllowServiceAccounts`), emails in lower case; absent:
        * none.
@@ -31,7 +34,6 @@ export type TokenRoutePolicy = Extract<RoutePolicy, { kind: 'token' }>;
 export const ANY_VALID_TOKEN: RoutePolicy = Object.freeze({
   kind: 'token',
   scopes: Object.freeze([]),
-  users: true,
 });
 
 /** A route that needs no token. */
@@ -52,7 +54,7 @@ export function refusal(
 ): readonly string[] | undefined {
   switch (identity.kind) {
     case 'user': {
-      if (!policy.users) return NO_SCOPE_HELPS;
+      if (policy.users === false) return NO_SCOPE_HELPS;
       const required = policy.scopes;
       const granted = identity.scopeSet;
       for (let i = 0; i < required.length; i++) {
@@ -64,6 +66,6 @@ export function refusal(
       return policy.serviceAccounts?.has(identity.email) ? undefined : NO_SCOPE_HELPS;
     case 'iap':
       // IAP vouches for who the caller is, and grants no scope.
-      return policy.users && policy.scopes.length === 0 ? undefined : NO_SCOPE_HELPS;
+      return policy.users !== false && policy.scopes.length === 0 ? undefined : NO_SCOPE_HELPS;
   }
 }

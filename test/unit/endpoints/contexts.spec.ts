@@ -134,7 +134,7 @@ describe('route policy', () => {
     guard.policyOf(context('http', cls, method, [{ headers: {} }, {}]));
 
   it('@Scopes on a handler, its names canonical', () => {
-    expect(policy(Routes, 'guarded')).toEqual({ kind: 'token', scopes: [EMAIL], users: true });
+    expect(policy(Routes, 'guarded')).toEqual({ kind: 'token', scopes: [EMAIL] });
   });
 
   it('is read once per handler and controller, then kept', () => {
@@ -167,23 +167,18 @@ describe('route policy', () => {
   });
 
   it('no metadata (a global guard): any valid token', () => {
-    expect(policy(Routes, 'plain')).toEqual({ kind: 'token', scopes: [], users: true });
+    expect(policy(Routes, 'plain')).toEqual({ kind: 'token', scopes: [] });
   });
 
   it("the controller's @Scopes applies to an undecorated handler", () => {
     expect(policy(ScopedRoutes, 'inherits')).toEqual({
       kind: 'token',
       scopes: ['https://www.googleapis.com/auth/calendar'],
-      users: true,
     });
   });
 
   it("a handler's @Scopes replaces the controller's", () => {
-    expect(policy(ScopedRoutes, 'replaces')).toEqual({
-      kind: 'token',
-      scopes: [EMAIL],
-      users: true,
-    });
+    expect(policy(ScopedRoutes, 'replaces')).toEqual({ kind: 'token', scopes: [EMAIL] });
   });
 
   it("a handler's @Public() opens a @Scopes controller's route", () => {
@@ -192,7 +187,7 @@ describe('route policy', () => {
 
   it("a handler's @Scopes() closes a @Public() controller's route", () => {
     expect(policy(PublicRoutes, 'open')).toEqual({ kind: 'public' });
-    expect(policy(PublicRoutes, 'anyToken')).toEqual({ kind: 'token', scopes: [], users: true });
+    expect(policy(PublicRoutes, 'anyToken')).toEqual({ kind: 'token', scopes: [] });
   });
 
   it('@Scopes refuses names that cannot be scopes', () => {

@@ -270,8 +270,9 @@ describe('refusal: which callers a route admits', () => {
     audience: IAP_AUD,
     expiresAt: 0,
   });
-  const usersOnly: TokenRoutePolicy = { kind: 'token', scopes: [], users: true };
-  const scoped: TokenRoutePolicy = { kind: 'token', scopes: ['drive'], users: true };
+  // As a getPolicy override written before service accounts existed returns them: no `users`.
+  const usersOnly: TokenRoutePolicy = { kind: 'token', scopes: [] };
+  const scoped: TokenRoutePolicy = { kind: 'token', scopes: ['drive'] };
   const saOnly: TokenRoutePolicy = {
     kind: 'token',
     scopes: [],
@@ -357,7 +358,6 @@ describe('@AllowServiceAccounts and the route policy', () => {
     expect(configured.policyOf(context(Jobs, 'either'))).toEqual({
       kind: 'token',
       scopes: ['https://www.googleapis.com/auth/userinfo.email'],
-      users: true,
       serviceAccounts: new Set([SCHEDULER]),
     });
   });
@@ -366,7 +366,6 @@ describe('@AllowServiceAccounts and the route policy', () => {
     expect(configured.policyOf(context(Jobs, 'usersOnly'))).toEqual({
       kind: 'token',
       scopes: ['https://www.googleapis.com/auth/userinfo.email'],
-      users: true,
     });
   });
 
