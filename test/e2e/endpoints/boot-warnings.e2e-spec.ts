@@ -3,6 +3,7 @@ import { Controller, Get, Injectable, Logger, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import {
+  AllowServiceAccounts,
   CallerCredentials,
   EndpointsCredentials,
   GoogleOAuth2Guard,
@@ -41,6 +42,27 @@ class UsesEndpointsCredentials {
 class UsesCallerCredentials {
   constructor(readonly credentials: CallerCredentials) {}
 }
+
+const TASKS = 'tasks@p.iam.gserviceaccount.com';
+
+@Controller('jobs')
+@AllowServiceAccounts()
+class JobsController {
+  @Get()
+  any() {
+    return 'ok';
+  }
+
+  /** Inherited by a subclass below: its metadata is found there too. */
+  @AllowServiceAccounts('rogue@p.iam.gserviceaccount.com')
+  @Get('rogue')
+  rogue() {
+    return 'ok';
+  }
+}
+
+@Controller('more-jobs')
+class MoreJobsController extends JobsController {}
 
 const CALLER_CONTEXT_OFF = /CallerCredentials is injected but endpoints.callerContext is off/;
 
@@ -107,5 +129,29 @@ describe('endpoints configuration warnings at boot', () => {
       endpoints: { allowedClientIds: ['web'], callerContext: true },
     });
     expect(await bootWarnings({ imports: [on], providers: [UsesCallerCredentials] })).toEqual([]);
+  });
+
+  it("@AllowServiceAccounts on the app's controllers (own and inherited handlers) is seen", async () => {
+    const unset = OAuth2Module.forRoot({
+      google: emulator.urls,
+      endpoints: { allowedClientIds: ['web'] },
+    });
+    expect(await bootWarnings({ imports: [unset], controllers: [JobsController] })).toEqual([
+      expect.stringMatching(
+        /@AllowServiceAccounts\(\) is used but endpoints.serviceAccounts is not set/,
+      ),
+    ]);
+    const set = OAuth2Module.forRoot({
+      google: emulator.urls,
+      endpoints: { serviceAccounts: { audiences: ['https://jobs.a.run.app'], allowed: [TASKS] } },
+    });
+    expect(await bootWarnings({ imports: [set], controllers: [MoreJobsController] })).toEqual([
+      expect.stringMatching(
+        /names rogue@p.iam.gserviceaccount.com, which endpoints.serviceAccounts.allowed does not list/,
+      ),
+    ]);
+    expect(await bootWarnings({ imports: [set], controllers: [GuardedController] })).toEqual([
+      expect.stringMatching(/no route has @AllowServiceAccounts\(\)/),
+    ]);
   });
 });
