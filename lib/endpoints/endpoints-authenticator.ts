@@ -39,9 +39,10 @@ type Slots = Record<symbol, unknown>;
 
 /**
  * Reads and checks a request's caller, once per request: with `endpoints.iap`, the IAP assertion
- * header when the request has one (it then decides); else the bearer token. The guard, `@InjectCredentials()`,
- * `EndpointsCredentials` and `CallerCredentials` share the outcome. On a cache hit everything is
- * synchronous, and nothing is allocated but what the caller asks for (a `GoogleCaller`).
+ * header when the request has one (it then decides); else the bearer token. The guard,
+ * `@InjectCredentials()`, `EndpointsCredentials` and `CallerCredentials` share the outcome. On a
+ * cache hit everything is synchronous, and nothing is allocated but what the caller asks for (a
+ * `GoogleCaller`).
  *
  * The outcome is kept on the Node request under a symbol of this instance's own (so two
  * `OAuth2Module` configurations in one app never mix their results, and nothing outlives the

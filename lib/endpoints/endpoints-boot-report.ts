@@ -165,7 +165,7 @@ export function endpointsUse(modules: ModulesContainer): EndpointsUse {
   return use;
 }
 
-/** The `@AllowServiceAccounts` arguments on a controller and on its handlers (own and inherited). */
+/** The `@AllowServiceAccounts` arguments on a controller and its handlers (own and inherited). */
 function serviceAccountMetadata(type: { prototype: object }): (readonly string[])[] {
   const found: (readonly string[])[] = [];
   const read = (target: object) => {

@@ -56,7 +56,8 @@ type PoliciesByClass = WeakMap<object, RoutePolicy>;
  * `@Scopes(...)` and `@AllowServiceAccounts(...)` apply it to a controller or handler. As a
  * global guard (`{ provide: APP_GUARD, useClass: GoogleOAuth2Guard }`) every route needs a valid
  * token, and `@Public()` opts a route out. The route's metadata: the handler's
- * `@Scopes`/`@AllowServiceAccounts`/`@Public` win over the controller's. HTTP only (Express and Fastify); other contexts get a clear error.
+ * `@Scopes`/`@AllowServiceAccounts`/`@Public` win over the controller's. HTTP only (Express and
+ * Fastify); other contexts get a clear error.
  *
  * A singleton. The route's policy is read once per handler (`getPolicy`) and kept; when the
  * caller's token check is cached, `canActivate` answers synchronously, without allocating.

@@ -101,7 +101,7 @@ export class GoogleUserCredentials {
     return missingScopes(this.scopes, scopes).length === 0;
   }
 
-  /** Everything but the token (and `kind`, as before it existed: JSON that apps send stays the same). */
+  /** Everything but the token, and without `kind`: the JSON apps already send stays the same. */
   toJSON(): Record<string, unknown> {
     return {
       tokenType: this.tokenType,
