@@ -11,6 +11,7 @@ import { GoogleBackend } from './google/google-backend.js';
 import { GoogleModule } from './google/google.module.js';
 import { MeModule } from './me/me.module.js';
 import { ServiceAccountModule } from './service-account/service-account.module.js';
+import { ServiceToServiceModule } from './service-to-service/service-to-service.module.js';
 import { sampleConfig, type SampleConfig } from './sample.config.js';
 
 @Module({
@@ -37,7 +38,18 @@ import { sampleConfig, type SampleConfig } from './sample.config.js';
       useFactory: (google: GoogleBackend, config: SampleConfig, cache: Cache) => ({
         serviceAccount: google.serviceAccount,
         google: google.urls,
-        endpoints: { allowedClientIds: google.allowedClientIds },
+        endpoints: {
+          allowedClientIds: google.allowedClientIds,
+          // Other services calling as their service account, with an ID token for this one.
+          ...(google.callerServiceAccounts.length > 0
+            ? {
+                serviceAccounts: {
+                  audiences: [config.serviceAudience],
+                  allowed: google.callerServiceAccounts,
+                },
+              }
+            : {}),
+        },
         // REDIS_URL: minted tokens shared through Redis by every instance, which also take
         // Redis's lock so that one of them mints per token. Else the default in-memory store.
         tokenStore: config.redisUrl ? new CacheManagerTokenStore(cache) : undefined,
@@ -46,6 +58,7 @@ import { sampleConfig, type SampleConfig } from './sample.config.js';
     GoogleModule,
     MeModule,
     ServiceAccountModule,
+    ServiceToServiceModule,
   ],
   controllers: [AppController],
   providers: [{ provide: APP_FILTER, useClass: GoogleOAuth2ExceptionFilter }],

@@ -22,20 +22,30 @@ export interface SampleConfig {
   oauthClientIds: string[];
   /** `REDIS_URL`: keep minted tokens in Redis, shared by every instance. Unset: in memory. */
   redisUrl?: string;
+  /**
+   * `SERVICE_AUDIENCE`: this service's audience for other services' ID tokens (on Cloud Run,
+   * its URL). Default `http://localhost:PORT`.
+   */
+  serviceAudience: string;
+  /**
+   * `CALLER_SERVICE_ACCOUNTS`: comma-separated service accounts that may call the
+   * service-account routes. Emulator mode adds the demo service account.
+   */
+  callerServiceAccounts: string[];
 }
 
 export function readSampleConfig(env: NodeJS.ProcessEnv): SampleConfig {
+  const port = readPort(env, 'PORT', 3000);
   return {
-    port: readPort(env, 'PORT', 3000),
+    port,
     emulator: readEmulatorSetting(env.GOOGLE_EMULATOR),
     emulatorPort: readPort(env, 'EMULATOR_PORT', 0),
     serviceAccountKeyFile: nonEmpty(env.SERVICE_ACCOUNT_KEY_FILE),
     applicationCredentials: nonEmpty(env.GOOGLE_APPLICATION_CREDENTIALS),
-    oauthClientIds: (env.OAUTH_CLIENT_IDS ?? '')
-      .split(',')
-      .map((id) => id.trim())
-      .filter(Boolean),
+    oauthClientIds: list(env.OAUTH_CLIENT_IDS),
     redisUrl: nonEmpty(env.REDIS_URL),
+    serviceAudience: nonEmpty(env.SERVICE_AUDIENCE) ?? `http://localhost:${port}`,
+    callerServiceAccounts: list(env.CALLER_SERVICE_ACCOUNTS),
   };
 }
 
@@ -61,6 +71,14 @@ function readEmulatorSetting(raw: string | undefined): EmulatorSetting {
   throw new Error(
     `GOOGLE_EMULATOR must be "on", "off" or unset (auto), not ${JSON.stringify(raw)}`,
   );
+}
+
+/** A comma-separated list, without blanks. */
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

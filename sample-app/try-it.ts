@@ -46,6 +46,15 @@ export function tryItRequests(google: GoogleBackend): TryItRequest[] {
       what: "a googleapis client on the service account's credentials",
       path: '/service-account/userinfo',
     },
+    {
+      what: 'the app calls its own /service-to-service/whoami with an ID token of its service account',
+      path: '/service-to-service/call',
+    },
+    {
+      what: "a user's token on a route for service accounts only: 403",
+      path: '/service-to-service/whoami',
+      bearer,
+    },
   ];
 }
 

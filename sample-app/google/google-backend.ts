@@ -39,6 +39,8 @@ export class GoogleBackend implements OnApplicationShutdown {
     readonly urls: GoogleUrls | undefined,
     /** OAuth client ids whose callers' tokens are accepted. */
     readonly allowedClientIds: string[],
+    /** Service accounts that may call the service-account routes (`@AllowServiceAccounts`). */
+    readonly callerServiceAccounts: string[],
     readonly demo?: DemoSetup,
     private readonly emulator?: GoogleOAuth2Emulator,
   ) {}
@@ -65,6 +67,7 @@ export class GoogleBackend implements OnApplicationShutdown {
         config.serviceAccountKeyFile, // else the library reads GOOGLE_APPLICATION_CREDENTIALS
         undefined,
         config.oauthClientIds,
+        config.callerServiceAccounts,
       );
     }
     if (realCredentials) {
@@ -93,6 +96,8 @@ export class GoogleBackend implements OnApplicationShutdown {
       key,
       emulator.urls,
       allowedClientIds,
+      // The demo service account calls the app itself (`/service-to-service/call`).
+      [...new Set([...config.callerServiceAccounts, key.client_email])],
       {
         user: DEMO_USER,
         clientId,

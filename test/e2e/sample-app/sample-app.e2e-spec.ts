@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { ServiceAccountCredentialsFactory } from 'nestjs-google-oauth2';
 import {
   DEMO_CLIENT_ID,
   DEMO_DELEGATED_SCOPE,
@@ -168,6 +169,54 @@ describe('the sample app, no credentials configured: the built-in emulator', () 
     expect(res.body).toEqual({ email: DEMO_SERVICE_ACCOUNT });
   });
 
+  describe('service to service: GET /service-to-service/call and /whoami', () => {
+    const whoami = '/service-to-service/whoami';
+
+    it("/call: the app's own service account reached /whoami with an ID token for this app", async () => {
+      const res = await get('/service-to-service/call').expect(200);
+      expect(res.body).toEqual({
+        calledWith: 'an ID token of the service account',
+        whoami: {
+          kind: 'serviceAccount',
+          tokenType: 'id_token',
+          email: DEMO_SERVICE_ACCOUNT,
+          userId: expect.stringMatching(/^\d+$/),
+          audience: 'http://localhost:3000',
+          expiresAt: expect.any(String),
+        },
+      });
+      expect(res.text).not.toMatch(/eyJ/); // no JWT in the answer
+    });
+
+    it('/whoami with the ID token of the app itself: 200 (and again from the cache)', async () => {
+      const factory = app.get(ServiceAccountCredentialsFactory);
+      const { token: idToken } = await factory.getIdToken('http://localhost:3000');
+      for (let i = 0; i < 2; i++) {
+        const res = await get(whoami, idToken).expect(200);
+        expect(res.body).toMatchObject({ kind: 'serviceAccount', email: DEMO_SERVICE_ACCOUNT });
+      }
+    });
+
+    it('/whoami with an ID token for another audience: 401 invalid_token', async () => {
+      const factory = app.get(ServiceAccountCredentialsFactory);
+      const { token: idToken } = await factory.getIdToken('https://another-service.example');
+      const res = await get(whoami, idToken).expect(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="google", error="invalid_token"');
+    });
+
+    it("/whoami with a user's token: 403 insufficient_scope", async () => {
+      const res = await get(whoami, token).expect(403);
+      expect(res.headers['www-authenticate']).toBe(
+        'Bearer realm="google", error="insufficient_scope"',
+      );
+    });
+
+    it('/whoami without a token: 401 with a challenge', async () => {
+      const res = await get(whoami).expect(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="google"');
+    });
+  });
+
   describe('what it prints at boot', () => {
     it('says it runs against the emulator, not Google, and that the token is fake', () => {
       const messages = tryIt(google, 'http://localhost:3000');
@@ -189,6 +238,8 @@ describe('the sample app, no credentials configured: the built-in emulator', () 
         '/me/credentials',
         '/service-account/token',
         '/service-account/userinfo',
+        '/service-to-service/call',
+        '/service-to-service/whoami',
       ]) {
         expect(commands.some((c) => c.includes(`'http://localhost:3000${route}`))).toBe(true);
       }
@@ -200,7 +251,7 @@ describe('the sample app, no credentials configured: the built-in emulator', () 
     it('every printed command is answered as its comment says', async () => {
       const statuses: number[] = [];
       for (const r of tryItRequests(google)) statuses.push((await get(r.path, r.bearer)).status);
-      expect(statuses).toEqual([200, 200, 401, 200, 200, 200, 502, 200]);
+      expect(statuses).toEqual([200, 200, 401, 200, 200, 200, 502, 200, 200, 403]);
     });
   });
 });

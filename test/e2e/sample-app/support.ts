@@ -12,6 +12,8 @@ const SAMPLE_ENV = [
   'GOOGLE_APPLICATION_CREDENTIALS',
   'OAUTH_CLIENT_IDS',
   'REDIS_URL',
+  'SERVICE_AUDIENCE',
+  'CALLER_SERVICE_ACCOUNTS',
 ] as const;
 
 export type SampleEnv = Partial<Record<(typeof SAMPLE_ENV)[number], string>>;
