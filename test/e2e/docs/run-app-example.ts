@@ -6,7 +6,11 @@
  * overrides them — and every GET route is called with a token of the emulator's user holding
  * every scope the block names (`:params` filled with that user's email), and a service-account
  * token is minted through the app's token store. Google's API calls the app makes through the
- * module's clients go to the emulator too; anything else off this machine is refused. Prints one
+ * module's clients go to the emulator too; anything else off this machine is refused. A route that
+ * admits service accounts only (`@AllowServiceAccounts`) is called with an ID token of the first
+ * account it names (else of `endpoints.serviceAccounts.allowed`) for the first configured
+ * audience, and a route that needs no scope in an app behind IAP (`endpoints.iap`) with an IAP
+ * assertion for that user, as each would be called in production. Prints one
  * JSON line, `{ modules, minted, routes: [{ module, path, status, body }] }`, and exits.
  */
 // oxlint-disable-next-line import/no-unassigned-import -- Nest's decorators need it loaded first
@@ -23,6 +27,11 @@ import {
   type OAuth2ModuleOptions,
 } from 'nestjs-google-oauth2';
 import { GoogleOAuth2Emulator } from 'nestjs-google-oauth2/testing';
+import {
+  PUBLIC_METADATA,
+  SCOPES_METADATA,
+  SERVICE_ACCOUNTS_METADATA,
+} from '../../../lib/endpoints/endpoints.metadata.js';
 import { GoogleHttpClient } from '../../../lib/google/google-http-client.js';
 
 export const DOC_USER = 'alice@example.com';
@@ -89,9 +98,36 @@ function optionsProvider(graph: ModuleRef[]): Provider {
   throw new Error('the example imports no OAuth2Module.forRoot() / forRootAsync()');
 }
 
+/** A GET route, `:params` filled in, and who it admits. */
+interface GetRoute {
+  path: string;
+  caller: RouteCaller;
+}
+
+/**
+ * Who a route admits, as `GoogleOAuth2Guard.getPolicy` reads its metadata (the handler's, else
+ * the controller's): service accounts only (`accounts`: those it names, none: the allowed list),
+ * or users, with the scopes it names (none: any verified caller).
+ */
+type RouteCaller =
+  | { kind: 'serviceAccount'; accounts: readonly string[] }
+  | { kind: 'user'; scopes: readonly string[] };
+
+function routeCaller(handler: object, controller: object): RouteCaller {
+  for (const target of [handler, controller]) {
+    const scopes = Reflect.getMetadata(SCOPES_METADATA, target) as readonly string[] | undefined;
+    const accounts = Reflect.getMetadata(SERVICE_ACCOUNTS_METADATA, target) as
+      readonly string[] | undefined;
+    if (accounts && !scopes) return { kind: 'serviceAccount', accounts };
+    if (scopes) return { kind: 'user', scopes };
+    if (Reflect.getMetadata(PUBLIC_METADATA, target)) break;
+  }
+  return { kind: 'user', scopes: [] };
+}
+
 /** GET routes of every controller in the graph, `:params` filled in. */
-function getRoutes(graph: ModuleRef[]): string[] {
-  const routes: string[] = [];
+function getRoutes(graph: ModuleRef[]): GetRoute[] {
+  const routes: GetRoute[] = [];
   for (const ref of graph) {
     const type = moduleClass(ref);
     const controllers = [
@@ -110,7 +146,10 @@ function getRoutes(graph: ModuleRef[]): string[] {
           .map((part) => part.replace(/^\/+|\/+$/g, ''))
           .filter(Boolean)
           .join('/')}`;
-        routes.push(full.replace(/:\w+/g, encodeURIComponent(DOC_USER)));
+        routes.push({
+          path: full.replace(/:\w+/g, encodeURIComponent(DOC_USER)),
+          caller: routeCaller(handler, controller),
+        });
       }
     }
   }
@@ -129,8 +168,9 @@ async function main(file: string): Promise<AppExampleReport> {
     clientId: DOC_CLIENT,
     scopes: ['openid', 'email', 'profile', ...scopes],
   });
+  let configured: OAuth2ModuleOptions = {};
   const pointAtEmulator = (options: OAuth2ModuleOptions = {}): OAuth2ModuleOptions => ({
-    ...options,
+    ...(configured = options),
     serviceAccount: key,
     google: emulator.urls,
     endpoints: {
@@ -173,8 +213,9 @@ async function main(file: string): Promise<AppExampleReport> {
         if (minted.token) report.minted++;
         report.stores.push(await storeRoundTrip(app.get(TokenStore, { strict: false })));
         const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-        for (const path of getRoutes(graph)) {
-          const res = await fetch(base + path, { headers: { authorization: `Bearer ${token}` } });
+        for (const { path, caller } of getRoutes(graph)) {
+          const headers = credentialsFor(caller, configured, emulator, token);
+          const res = await fetch(base + path, { headers });
           report.routes.push({
             module: root.name,
             path,
@@ -190,6 +231,29 @@ async function main(file: string): Promise<AppExampleReport> {
     await emulator.stop();
   }
   return report;
+}
+
+/** The headers that call a route as the kind of caller it admits (see `main`'s comment). */
+function credentialsFor(
+  caller: RouteCaller,
+  options: OAuth2ModuleOptions,
+  emulator: GoogleOAuth2Emulator,
+  userToken: string,
+): Record<string, string> {
+  const { serviceAccounts, iap } = options.endpoints ?? {};
+  if (caller.kind === 'serviceAccount') {
+    const email = caller.accounts[0] ?? serviceAccounts?.allowed[0];
+    const audience = serviceAccounts?.audiences[0];
+    if (!email || !audience)
+      throw new Error('@AllowServiceAccounts without endpoints.serviceAccounts');
+    emulator.createServiceAccount({ email });
+    return { authorization: `Bearer ${emulator.issueIdToken({ email, audience })}` };
+  }
+  if (iap && caller.scopes.length === 0) {
+    const assertion = emulator.issueIapAssertion({ email: DOC_USER, audience: iap.audiences[0]! });
+    return { 'x-goog-iap-jwt-assertion': assertion };
+  }
+  return { authorization: `Bearer ${userToken}` };
 }
 
 /**
