@@ -9,7 +9,12 @@ import {
 } from './endpoints.constants.js';
 import { ENDPOINTS_OPTIONS, type ResolvedEndpointsOptions } from './endpoints-options.js';
 import { GoogleCerts } from './google-certs.js';
-import { decodeJwt, IapAssertionChecker, IdTokenChecker } from './id-token.js';
+import {
+  decodeJwt,
+  SIGNATURE_REMOVED_REASON,
+  IapAssertionChecker,
+  IdTokenChecker,
+} from './id-token.js';
 import { isAccessTokenShaped, TokenInfoChecker } from './tokeninfo.js';
 import {
   invalid,
@@ -36,6 +41,7 @@ export class GoogleTokenVerifier {
   readonly #idTokens: IdTokenChecker | undefined;
   readonly #iap: { checker: IapAssertionChecker; cache: VerificationCache } | undefined;
   #outage = false;
+  #signatureRemovedSeen = false;
 
   constructor(
     @Inject(ENDPOINTS_OPTIONS) readonly options: ResolvedEndpointsOptions,
@@ -125,11 +131,25 @@ export class GoogleTokenVerifier {
       throw err;
     }
     this.#noteAnswer();
-    if (result.status === 'invalid') this.logger.debug(`token refused: ${result.reason}`);
+    if (result.status === 'invalid') this.#noteRefusal(result.reason);
     if (result.status === 'insufficient_scope') {
       this.logger.debug('token refused: it does not grant the email scope');
     }
     return result;
+  }
+
+  #noteRefusal(reason: string): void {
+    if (reason === SIGNATURE_REMOVED_REASON && !this.#signatureRemovedSeen) {
+      // A setup mistake, not an attack: say it once, where the operator looks.
+      this.#signatureRemovedSeen = true;
+      this.logger.warn(
+        'an ID token arrived with its signature removed by Google (SIGNATURE_REMOVED_BY_GOOGLE): ' +
+          "Cloud Run's invoker check is on for this service and strips the signature of the " +
+          'token it checked, so it cannot be verified here; see docs/service-to-service.md',
+      );
+      return;
+    }
+    this.logger.debug(`token refused: ${reason}`);
   }
 
   #noteOutage(err: TokenVerificationUnavailableError): void {

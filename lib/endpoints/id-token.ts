@@ -22,7 +22,18 @@ export interface DecodedJwt {
   /** `header.payload`, the signed bytes. */
   signingInput: string;
   signature: Buffer;
+  /**
+   * The signature is Google's `SIGNATURE_REMOVED_BY_GOOGLE` marker: Cloud Run (and Cloud
+   * Functions) put it in place of the signature of an ID token they checked themselves.
+   */
+  signatureRemovedByGoogle: boolean;
 }
+
+/** What Cloud Run's invoker check leaves in place of the signature of the token it checked. */
+const REMOVED_SIGNATURE = 'SIGNATURE_REMOVED_BY_GOOGLE';
+
+/** The refusal of a token whose signature Google removed (the verifier warns about it once). */
+export const SIGNATURE_REMOVED_REASON = 'id token: signature removed by Google';
 
 const JWT = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
 
@@ -42,6 +53,7 @@ export function decodeJwt(token: string): DecodedJwt | undefined {
     payload,
     signingInput: `${parts[1]}.${parts[2]}`,
     signature: Buffer.from(parts[3]!, 'base64url'),
+    signatureRemovedByGoogle: parts[3] === REMOVED_SIGNATURE,
   };
 }
 
@@ -220,6 +232,7 @@ async function signatureFault(
   keys: GoogleCerts,
   what: string,
 ): Promise<TokenVerification | undefined> {
+  if (jwt.signatureRemovedByGoogle) return invalid(SIGNATURE_REMOVED_REASON);
   if (jwt.header.alg !== keys.alg) return invalid(`${what}: alg is not ${keys.alg}`);
   const kid = jwt.header.kid;
   if (typeof kid !== 'string' || kid === '') return invalid(`${what}: no kid`);

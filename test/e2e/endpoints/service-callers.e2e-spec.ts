@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Get, type INestApplication } from '@nestjs/common';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { Controller, Get, Logger, type INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import {
   AllowServiceAccounts,
@@ -204,6 +204,23 @@ describe.each(PLATFORMS)('service-account and IAP callers on %s', (platform: Pla
     ])('%s: 401 invalid_token', async (_name, make) => {
       const res = await get('/jobs/run', { bearer: make() }).expect(401);
       expect(res.headers['www-authenticate']).toBe(INVALID_TOKEN);
+    });
+
+    it('a token whose signature Cloud Run removed: 401, and one warning that says why', async () => {
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      try {
+        for (let i = 0; i < 2; i++) {
+          const [header, payload] = saToken(tasks).split('.');
+          const stripped = `${header}.${payload}.SIGNATURE_REMOVED_BY_GOOGLE`;
+          const res = await get('/jobs/run', { bearer: stripped }).expect(401);
+          expect(res.headers['www-authenticate']).toBe(INVALID_TOKEN);
+        }
+        const said = warn.mock.calls.map((call) => String(call[0]));
+        expect(said.filter((line) => line.includes('SIGNATURE_REMOVED_BY_GOOGLE'))).toHaveLength(1);
+        expect(said.join('\n')).not.toContain('eyJ'); // never the token
+      } finally {
+        warn.mockRestore();
+      }
     });
 
     it('a user ID token on a service-accounts-only route: 403, no scope named', async () => {
