@@ -142,6 +142,45 @@ describe('keyless minting (metadata server, IAM signJwt for domain-wide delegati
     });
   });
 
+  it('impersonating without a key: IAM called with a metadata-server token, tokens the target’s', async () => {
+    const target = emulator.createServiceAccount({
+      email: 'target@emulator-project.iam.gserviceaccount.com',
+    });
+    const { metadata: _, ...urls } = emulator.urls;
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        OAuth2Module.forRoot({ google: urls, impersonateServiceAccount: target.client_email }),
+      ],
+    }).compile();
+    const impersonating = await moduleRef.init();
+    try {
+      const targetFactory = impersonating.get(ServiceAccountCredentialsFactory);
+      const audience = 'https://receiver-abc123-uc.a.run.app';
+      const { token: idToken } = await targetFactory.getIdToken(audience);
+      const verifier = new OAuth2Client({
+        endpoints: { oauth2FederatedSignonPemCertsUrl: `${emulator.url}/oauth2/v1/certs` },
+      });
+      const payload = (await verifier.verifyIdToken({ idToken, audience })).getPayload()!;
+      expect(payload).toMatchObject({ aud: audience, email: target.client_email });
+
+      const { token } = await targetFactory.getAccessToken(GMAIL);
+      const info = await (
+        await fetch(`${emulator.urls.tokenInfo}?access_token=${encodeURIComponent(token)}`)
+      ).json();
+      expect(info).toMatchObject({ azp: target.client_id, scope: GMAIL });
+
+      // The app's own credentials: one cloud-platform token from the metadata server, no key.
+      const ownTokens = emulator.requests('metadata').filter((r) => r.path.includes('/token'));
+      expect(ownTokens).toHaveLength(1);
+      expect(ownTokens[0]!.path).toContain(encodeURIComponent(CLOUD_PLATFORM));
+      expect(emulator.requestCount('generateIdToken')).toBe(1);
+      expect(emulator.requestCount('generateAccessToken')).toBe(1);
+      expect(emulator.requestCount('token')).toBe(0);
+    } finally {
+      await impersonating.close();
+    }
+  });
+
   it("gives Google's refusal when delegation was not granted for the scope", async () => {
     const err = await factory
       .getAccessToken('https://www.googleapis.com/auth/calendar', 'ann@example.com')
