@@ -48,6 +48,8 @@ export type {
   IapIdentity,
 } from './endpoints/token-verification.js';
 export type { GoogleCaller } from './endpoints/google-caller.js';
+export { IdentifiedCaller } from './endpoints/identified-caller.js';
+export type { CallerIdentity } from './endpoints/identified-caller.js';
 export { ServiceAccountCaller } from './endpoints/service-account-caller.js';
 export { IapCaller } from './endpoints/iap-caller.js';
 export { InjectCredentials } from './endpoints/inject-credentials.decorator.js';

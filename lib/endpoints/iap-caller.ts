@@ -1,4 +1,4 @@
-import { inspect } from 'node:util';
+import { IdentifiedCaller } from './identified-caller.js';
 import type { IapIdentity } from './token-verification.js';
 
 /**
@@ -8,42 +8,15 @@ import type { IapIdentity } from './token-verification.js';
  *
  * @publicApi
  */
-export class IapCaller {
-  readonly #identity: IapIdentity;
-
-  /** @param identity who the assertion stands for (frozen, or not changed after) */
-  constructor(identity: IapIdentity) {
-    this.#identity = identity;
-  }
-
+export class IapCaller extends IdentifiedCaller<IapIdentity> {
   /** The kind of caller, to tell it from the others of `GoogleCaller`. */
   get kind(): 'iap' {
     return 'iap';
   }
 
-  /** The caller's email, as IAP says it. */
-  get email(): string {
-    return this.#identity.email;
-  }
-
-  /** IAP's id of the caller (`sub`, `accounts.google.com:<id>`). */
-  get userId(): string {
-    return this.#identity.userId;
-  }
-
-  /** The assertion's audience: one of `endpoints.iap.audiences`. */
-  get audience(): string {
-    return this.#identity.audience;
-  }
-
   /** The caller's Google Workspace domain (`hd`), when they have one. */
   get hostedDomain(): string | undefined {
-    return this.#identity.hostedDomain;
-  }
-
-  /** When the assertion expires (a new `Date` each time). */
-  get expiresAt(): Date {
-    return new Date(this.#identity.expiresAt);
+    return this.identity.hostedDomain;
   }
 
   /** The members, for JSON. */
@@ -56,10 +29,5 @@ export class IapCaller {
       ...(this.hostedDomain !== undefined ? { hostedDomain: this.hostedDomain } : {}),
       expiresAt: this.expiresAt.toISOString(),
     };
-  }
-
-  /** What `console.log` and `util.inspect` show. */
-  [inspect.custom](): string {
-    return `IapCaller ${inspect(this.toJSON())}`;
   }
 }

@@ -1,4 +1,4 @@
-import { inspect } from 'node:util';
+import { IdentifiedCaller } from './identified-caller.js';
 import type { ServiceAccountIdentity } from './token-verification.js';
 
 /**
@@ -10,14 +10,7 @@ import type { ServiceAccountIdentity } from './token-verification.js';
  *
  * @publicApi
  */
-export class ServiceAccountCaller {
-  readonly #identity: ServiceAccountIdentity;
-
-  /** @param identity who the token stands for (frozen, or not changed after) */
-  constructor(identity: ServiceAccountIdentity) {
-    this.#identity = identity;
-  }
-
+export class ServiceAccountCaller extends IdentifiedCaller<ServiceAccountIdentity> {
   /** The kind of caller, to tell it from the others of `GoogleCaller`. */
   get kind(): 'serviceAccount' {
     return 'serviceAccount';
@@ -26,26 +19,6 @@ export class ServiceAccountCaller {
   /** Always `id_token`. */
   get tokenType(): 'id_token' {
     return 'id_token';
-  }
-
-  /** The service account's email, in lower case. */
-  get email(): string {
-    return this.#identity.email;
-  }
-
-  /** The service account's unique id (`sub`). */
-  get userId(): string {
-    return this.#identity.userId;
-  }
-
-  /** The audience the token was minted for: one of `endpoints.serviceAccounts.audiences`. */
-  get audience(): string {
-    return this.#identity.audience;
-  }
-
-  /** When the token expires (a new `Date` each time). */
-  get expiresAt(): Date {
-    return new Date(this.#identity.expiresAt);
   }
 
   /** The members, for JSON. */
@@ -58,10 +31,5 @@ export class ServiceAccountCaller {
       audience: this.audience,
       expiresAt: this.expiresAt.toISOString(),
     };
-  }
-
-  /** What `console.log` and `util.inspect` show. */
-  [inspect.custom](): string {
-    return `ServiceAccountCaller ${inspect(this.toJSON())}`;
   }
 }
