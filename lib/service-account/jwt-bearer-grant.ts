@@ -20,15 +20,10 @@ export function assertionClaims(
   request: TokenRequest,
   nowMs = Date.now(),
 ): Record<string, string | number> {
-  const iat = Math.floor(nowMs / 1000);
-  return {
-    iss: issuer,
+  return claims(issuer, audience, nowMs, {
     scope: request.scopes.join(' '),
-    aud: audience,
-    iat,
-    exp: iat + ASSERTION_LIFETIME_SECONDS,
     ...(request.subject ? { sub: request.subject } : {}),
-  };
+  });
 }
 
 /**
@@ -41,14 +36,18 @@ export function idTokenAssertionClaims(
   request: IdTokenRequest,
   nowMs = Date.now(),
 ): Record<string, string | number> {
+  return claims(issuer, audience, nowMs, { target_audience: request.audience });
+}
+
+/** What every assertion says (issuer, audience, an hour from now) and what it asks for. */
+function claims(
+  issuer: string,
+  audience: string,
+  nowMs: number,
+  grant: Record<string, string>,
+): Record<string, string | number> {
   const iat = Math.floor(nowMs / 1000);
-  return {
-    iss: issuer,
-    target_audience: request.audience,
-    aud: audience,
-    iat,
-    exp: iat + ASSERTION_LIFETIME_SECONDS,
-  };
+  return { iss: issuer, ...grant, aud: audience, iat, exp: iat + ASSERTION_LIFETIME_SECONDS };
 }
 
 /** Signs claims as an RS256 JWT with a service account's private key. */
