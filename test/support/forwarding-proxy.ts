@@ -1,27 +1,31 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** A forwarding HTTP server that counts the requests it has in flight. */
-export interface CountingProxy {
+/** A forwarding HTTP server that records what it forwards and counts what it has in flight. */
+export interface ForwardingProxy {
   /** The proxy's base URL: `http://127.0.0.1:PORT`. */
   url: string;
   /** Requests forwarded so far. */
   readonly count: number;
+  /** `METHOD path` of each request, in order (clear it with `seen.length = 0`). */
+  readonly seen: string[];
   /** The most requests that were in flight at once. */
   readonly peak: number;
   close(): Promise<void>;
 }
 
 /**
- * A stand-in in front of a real server (the emulator): forwards every request to `target`
- * (same path, method, headers and body) after `delayMs`, and answers with what it got. It
- * counts how many requests are in flight at once, which the emulator does not.
+ * A stand-in in front of a real server (the emulator), like an egress proxy or a Private Service
+ * Connect endpoint: forwards every request to `target` (same path, method, headers and body, but
+ * for `Host`) after `delayMs`, and answers with what it got. It counts how many requests are in
+ * flight at once, which the emulator does not.
  */
-export async function startCountingProxy(target: string, delayMs = 0): Promise<CountingProxy> {
+export async function startForwardingProxy(target: string, delayMs = 0): Promise<ForwardingProxy> {
   const base = new URL(target);
   let inFlight = 0;
   let peak = 0;
   let count = 0;
+  const seen: string[] = [];
   const forward = async (
     incoming: IncomingMessage,
   ): Promise<{ status: number; body: Buffer; type: string }> => {
@@ -57,6 +61,7 @@ export async function startCountingProxy(target: string, delayMs = 0): Promise<C
   const server: Server = createServer((incoming, response) => {
     inFlight++;
     count++;
+    seen.push(`${incoming.method} ${incoming.url}`);
     if (inFlight > peak) peak = inFlight;
     forward(incoming)
       .then(({ status, body, type }) => {
@@ -75,6 +80,7 @@ export async function startCountingProxy(target: string, delayMs = 0): Promise<C
     get peak() {
       return peak;
     },
+    seen,
     close: () =>
       new Promise((resolve, reject) => {
         server.closeAllConnections();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { GoogleOAuth2Emulator } from 'nestjs-google-oauth2/testing';
 import { GoogleTokenVerifier } from '../../../lib/endpoints/google-token-verifier.js';
-import { startCountingProxy, type CountingProxy } from './counting-proxy.js';
+import { startForwardingProxy, type ForwardingProxy } from '../../support/forwarding-proxy.js';
 import { createApp, EMAIL_SCOPE, PLATFORMS, WEB_CLIENT, type Platform } from './endpoints-app.js';
 import { sendMany } from './load.js';
 
@@ -19,14 +19,14 @@ const DEFAULT_CAP = 64;
  */
 describe.each(PLATFORMS)('a flood of junk tokens on %s', (platform: Platform) => {
   const emulator = new GoogleOAuth2Emulator();
-  let proxy: CountingProxy;
+  let proxy: ForwardingProxy;
   let app: INestApplication;
   let server: Server;
 
   beforeAll(async () => {
     await emulator.start();
     // tokeninfo through a proxy that counts the calls in flight, each held 30 ms.
-    proxy = await startCountingProxy(emulator.url, 30);
+    proxy = await startForwardingProxy(emulator.url, 30);
     app = await createApp({
       platform,
       emulator,

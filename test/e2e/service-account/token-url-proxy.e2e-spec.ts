@@ -1,58 +1,26 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { once } from 'node:events';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   OAuth2Module,
   ServiceAccountCredentialsFactory,
   type OAuth2ModuleOptions,
 } from 'nestjs-google-oauth2';
 import { GoogleOAuth2Emulator, type ServiceAccountKeyFile } from 'nestjs-google-oauth2/testing';
+import { startForwardingProxy, type ForwardingProxy } from '../../support/forwarding-proxy.js';
 
 const DRIVE = 'https://www.googleapis.com/auth/drive';
-
-/**
- * A forwarding proxy (an egress proxy, a Private Service Connect endpoint) in front of the
- * emulator: every request goes on to `target` unchanged but for its Host; `seen` lists them.
- */
-async function startProxy(target: URL): Promise<{ url: string; seen: string[]; server: Server }> {
-  const seen: string[] = [];
-  const server = createServer((req, res) => {
-    seen.push(`${req.method} ${req.url}`);
-    const upstream = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: req.method,
-        path: req.url,
-        headers: { ...req.headers, host: target.host },
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.writeHead(502).end());
-    req.pipe(upstream);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, seen, server };
-}
 
 describe('the assertion names Google, wherever it is sent', () => {
   const emulator = new GoogleOAuth2Emulator();
   let key: ServiceAccountKeyFile;
-  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  let proxy: ForwardingProxy;
   const apps: INestApplicationContext[] = [];
 
   beforeAll(async () => {
     await emulator.start();
     key = emulator.createServiceAccount({ email: 'proxied@demo.iam.gserviceaccount.com' });
-    proxy = await startProxy(new URL(emulator.url));
+    proxy = await startForwardingProxy(emulator.url);
   });
   afterEach(async () => {
     await Promise.all(apps.splice(0).map((app) => app.close()));
@@ -60,8 +28,7 @@ describe('the assertion names Google, wherever it is sent', () => {
     proxy.seen.length = 0;
   });
   afterAll(async () => {
-    proxy.server.closeAllConnections();
-    proxy.server.close();
+    await proxy.close();
     await emulator.stop();
   });
 
